@@ -1,0 +1,77 @@
+"""eCommerce AI platform: the whole architecture of ../shared/seed/architecture.md for one stack.
+
+Reads like the seed's diagram: settings -> network -> encryption -> data -> site -> services
+-> api -> delivery pipeline -> audit -> outputs.
+"""
+
+import pulumi
+
+from components import settings as stack_settings
+from components.api import Api, ApiArgs
+from components.audit import Audit, AuditArgs
+from components.catalog import OPENAPI_PATH
+from components.data_lake import DataLake, DataLakeArgs
+from components.encryption import Encryption, EncryptionArgs
+from components.frontend_site import FrontendSite, FrontendSiteArgs
+from components.network import Network, NetworkArgs
+from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
+from components.services import Services, ServicesArgs
+from components.users_table import UsersTable, UsersTableArgs
+
+settings = stack_settings.load()
+
+network = Network("network", NetworkArgs(settings=settings))
+keys = Encryption("encryption", EncryptionArgs(settings=settings))
+
+users = UsersTable("users", UsersTableArgs(settings=settings, kms_key_arn=keys.data_key_arn))
+lake = DataLake("data-lake", DataLakeArgs(settings=settings, kms_key_arn=keys.data_key_arn))
+
+site = FrontendSite("frontend", FrontendSiteArgs(settings=settings))
+
+services = Services("services", ServicesArgs(
+    settings=settings,
+    private_subnet_ids=network.private_subnet_ids,
+    security_group_id=network.lambda_security_group_id,
+    data_key_arn=keys.data_key_arn,
+    secrets_key_arn=keys.pipeline_key_arn,
+    users_table=users,
+    data_lake=lake,
+    frontend_origin=site.origin,
+))
+
+api = Api("api", ApiArgs(
+    settings=settings,
+    spec_path=OPENAPI_PATH,
+    services=services,
+    frontend_origin=site.origin,
+    log_kms_key_arn=keys.data_key_arn,
+))
+
+pipeline = DeliveryPipeline("pipeline", DeliveryPipelineArgs(
+    settings=settings,
+    kms_key_arn=keys.pipeline_key_arn,
+    site=site,
+    services=services,
+))
+
+audit = Audit("audit", AuditArgs(
+    settings=settings,
+    kms_key_arn=keys.data_key_arn,
+    api=api,
+    services=services,
+))
+
+pulumi.export("apiUrl", api.url)
+pulumi.export("frontendUrl", site.url)
+pulumi.export("frontendBucket", site.bucket_name)
+if settings.cdn_enabled:
+    pulumi.export("cdnDistributionId", site.distribution_id)
+pulumi.export("usersTable", users.table_name)
+pulumi.export("dataLakeBuckets", {"raw": lake.raw_bucket, "curated": lake.curated_bucket,
+                                  "athenaResults": lake.athena_results_bucket})
+pulumi.export("glueDatabase", lake.glue_database_name)
+pulumi.export("pipelineName", pipeline.pipeline_name)
+pulumi.export("connectionArn", pipeline.connection_arn)
+pulumi.export("connectionHint", pipeline.connection_hint)
+pulumi.export("functionNames", services.function_names)
+pulumi.export("alarmTopicArn", audit.alarm_topic_arn)

@@ -1,0 +1,220 @@
+"""Stack settings: one typed object, built once from the stack's config and passed to every
+component. No component reads `pulumi.Config` itself.
+
+`Settings.from_values` is pure (a mapping of config keys to values) so the local platform and
+the deploy scripts can read `Pulumi.<stack>.yaml` the same way the program does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT = "ecommerce-ai-platform"
+ROOT = Path(__file__).resolve().parent.parent
+NAT_STRATEGIES = ("single", "onePerAz")
+
+# AWS name limits this program must respect (checked in tests over the whole preview).
+MAX_BUCKET_NAME = 63
+MAX_ROLE_NAME = 64
+MAX_FUNCTION_NAME = 64
+
+
+class SettingsError(ValueError):
+    """A stack setting is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    owner: str
+    repo: str
+    branch: str
+    connection_arn: str | None  # an existing CodeStar/CodeConnections connection, else one is created
+
+    @property
+    def full_repository_id(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    stack: str
+    region: str
+    account_id: str
+    name_prefix: str
+    vpc_cidr: str
+    availability_zones: int
+    nat_strategy: str
+    log_retention_days: int
+    artifact_retention_days: int
+    github: GitHubSettings
+    cdn_enabled: bool
+    deletion_protection: bool
+    alarm_email: str | None
+    lambda_memory_mb: int
+    lambda_timeout_seconds: int
+    api_throttle_rate_limit: float
+    api_throttle_burst_limit: int
+    athena_bytes_scanned_cutoff_mb: int
+    access_token_minutes: int
+    pulumi_version: str
+    state_backend_url: str | None
+    secrets_provider: str | None
+    default_tags: Mapping[str, str]
+
+    # ---- names: every physical name comes from here -------------------------------------
+    def name(self, part: str) -> str:
+        """`<prefix>-<part>-<stack>`, the seed's naming scheme."""
+        return f"{self.name_prefix}-{part}-{self.stack}"
+
+    def bucket_name(self, part: str) -> str:
+        """Bucket names are global: the account id keeps two accounts' stacks apart."""
+        name = f"{self.name_prefix}-{part}-{self.stack}-{self.account_id}"
+        if len(name) > MAX_BUCKET_NAME:
+            raise SettingsError(f"bucket name {name!r} is longer than {MAX_BUCKET_NAME}; shorten namePrefix")
+        return name
+
+    def function_name(self, service: str) -> str:
+        return self.name(service)
+
+    def log_group_for_function(self, service: str) -> str:
+        return f"/aws/lambda/{self.function_name(service)}"
+
+    def tags(self, system: str, **extra: str) -> dict[str, str]:
+        """Resource tags. Project/Environment/ManagedBy come from `aws:defaultTags`;
+        `System` names the part of the platform a resource belongs to."""
+        return {"System": system, **extra}
+
+    @property
+    def is_production(self) -> bool:
+        return self.stack == "prod"
+
+    @property
+    def nat_gateway_count(self) -> int:
+        return 1 if self.nat_strategy == "single" else self.availability_zones
+
+    # ---- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], *, stack: str, account_id: str,
+                    project: str = PROJECT) -> Settings:
+        """Build settings from config values keyed `<project>:<key>` and `aws:<key>`."""
+
+        def get(key: str, default: Any = None, *, required: bool = False) -> Any:
+            full = key if ":" in key else f"{project}:{key}"
+            value = values.get(full, default)
+            if required and value in (None, ""):
+                raise SettingsError(f"missing required setting {full}")
+            return value
+
+        def as_bool(key: str, default: bool) -> bool:
+            value = get(key, default)
+            if isinstance(value, str):
+                if value.lower() not in ("true", "false"):
+                    raise SettingsError(f"{key} must be true or false, got {value!r}")
+                return value.lower() == "true"
+            return bool(value)
+
+        def as_int(key: str, default: int, lo: int, hi: int) -> int:
+            try:
+                value = int(get(key, default))
+            except (TypeError, ValueError) as exc:
+                raise SettingsError(f"{key} must be an integer") from exc
+            if not lo <= value <= hi:
+                raise SettingsError(f"{key}={value} is outside {lo}..{hi}")
+            return value
+
+        cidr = get("vpcCidr", required=True)
+        try:
+            network = ipaddress.ip_network(cidr)
+        except ValueError as exc:
+            raise SettingsError(f"vpcCidr {cidr!r} is not a CIDR block") from exc
+        if not 16 <= network.prefixlen <= 20:
+            raise SettingsError("vpcCidr must be between /16 and /20 to hold the subnets")
+
+        nat = get("natStrategy", "single")
+        if nat not in NAT_STRATEGIES:
+            raise SettingsError(f"natStrategy must be one of {NAT_STRATEGIES}, got {nat!r}")
+
+        default_tags = get("aws:defaultTags", {}) or {}
+        if isinstance(default_tags, str):
+            default_tags = yaml.safe_load(default_tags)
+        tags = dict(default_tags.get("tags", {}))
+
+        return cls(
+            project=project,
+            stack=stack,
+            region=get("aws:region", required=True),
+            account_id=account_id,
+            name_prefix=get("namePrefix", "futureim-ecommerce-ai-platform"),
+            vpc_cidr=str(network),
+            availability_zones=as_int("availabilityZones", 2, 2, 6),
+            nat_strategy=nat,
+            log_retention_days=as_int("logRetentionDays", 30, 1, 3653),
+            artifact_retention_days=as_int("artifactRetentionDays", 30, 1, 3650),
+            github=GitHubSettings(
+                owner=get("githubOwner", required=True),
+                repo=get("githubRepo", required=True),
+                branch=get("githubBranch", "master"),
+                connection_arn=get("githubConnectionArn") or None,
+            ),
+            cdn_enabled=as_bool("cdnEnabled", False),
+            deletion_protection=as_bool("deletionProtection", False),
+            alarm_email=get("alarmEmail") or None,
+            lambda_memory_mb=as_int("lambdaMemoryMb", 512, 128, 10240),
+            lambda_timeout_seconds=as_int("lambdaTimeoutSeconds", 29, 1, 900),
+            api_throttle_rate_limit=float(get("apiThrottleRateLimit", 50)),
+            api_throttle_burst_limit=as_int("apiThrottleBurstLimit", 100, 1, 100000),
+            athena_bytes_scanned_cutoff_mb=as_int("athenaBytesScannedCutoffMb", 1024, 10, 10_000_000),
+            access_token_minutes=as_int("accessTokenMinutes", 15, 5, 60),
+            pulumi_version=str(get("pulumiVersion", "3.272.0")),
+            state_backend_url=get("stateBackendUrl") or None,
+            secrets_provider=get("secretsProvider") or None,
+            default_tags=tags,
+        )
+
+
+def stack_file_values(stack: str, root: Path = ROOT) -> dict[str, Any]:
+    """The `config:` block of `Pulumi.<stack>.yaml` (secure values are left out)."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        raise SettingsError(f"no stack file {path.name}")
+    config = (yaml.safe_load(path.read_text()) or {}).get("config", {}) or {}
+    return {k: v for k, v in config.items() if not (isinstance(v, dict) and "secure" in v)}
+
+
+def from_stack_file(stack: str, account_id: str = "123456789012") -> Settings:
+    """Settings for a stack as its file declares them (local platform, deploy scripts)."""
+    return Settings.from_values(stack_file_values(stack), stack=stack, account_id=account_id)
+
+
+def load() -> Settings:
+    """Settings of the running Pulumi program (reads config and the caller's account once)."""
+    import pulumi
+    import pulumi_aws as aws
+
+    values: dict[str, Any] = {}
+    for namespace in (PROJECT, "aws"):
+        config = pulumi.Config(namespace)
+        keys = ("region", "defaultTags") if namespace == "aws" else _PROJECT_KEYS
+        for key in keys:
+            value = config.get_object(key) if key == "defaultTags" else config.get(key)
+            if value is not None:
+                values[f"{namespace}:{key}"] = value
+    account_id = aws.get_caller_identity().account_id
+    return Settings.from_values(values, stack=pulumi.get_stack(), account_id=account_id,
+                                project=pulumi.get_project())
+
+
+_PROJECT_KEYS = (
+    "namePrefix", "vpcCidr", "availabilityZones", "natStrategy", "logRetentionDays",
+    "artifactRetentionDays", "githubOwner", "githubRepo", "githubBranch", "githubConnectionArn",
+    "cdnEnabled", "deletionProtection", "alarmEmail", "lambdaMemoryMb", "lambdaTimeoutSeconds",
+    "apiThrottleRateLimit", "apiThrottleBurstLimit", "athenaBytesScannedCutoffMb",
+    "accessTokenMinutes", "pulumiVersion", "stateBackendUrl", "secretsProvider",
+)

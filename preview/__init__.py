@@ -1,0 +1,1 @@
+"""Offline preview: run the Pulumi program under mocks (no AWS account, no Pulumi CLI)."""
