@@ -170,8 +170,9 @@ class RecordingMocks(pmocks.Mocks):
                     "publicSubnetIds": [f"subnet-pub{i}{_short_hash(name)[:4]}" for i in range(azs)],
                     "privateSubnetIds": [f"subnet-prv{i}{_short_hash(name)[:4]}" for i in range(azs)],
                     "isolatedSubnetIds": [],
-                    "vpc": {"id": f"vpc-{_short_hash(name)}", "cidrBlock": inputs.get("cidrBlock"),
-                            "arn": _arn("ec2", region, f"vpc/vpc-{_short_hash(name)}")},
+                    # No resource-typed outputs (`vpc`, `routeTables`, `subnets`...): the SDK
+                    # expects resource references there and rejects plain dicts, and the child
+                    # resources they would point to are never registered under mocks.
                 }
             return {}
         out.update(inputs)

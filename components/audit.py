@@ -1,0 +1,188 @@
+"""Audit: the seed's CloudTrail audit trail, and alarms on what users would notice first
+(API 5xx and Lambda errors), sent to an SNS topic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.settings import Settings
+
+SYSTEM = "Audit"
+ALARM_PERIOD_SECONDS = 300
+API_5XX_THRESHOLD = 5  # 5xx responses in 5 minutes: a few stray ones are not a page
+LAMBDA_ERROR_THRESHOLD = 1  # any unhandled function error in 5 minutes
+TRAIL_LOGS_TO_GLACIER_DAYS = 90
+
+
+@dataclass
+class AuditArgs:
+    settings: Settings
+    kms_key_arn: pulumi.Input[str]
+    api: Any  # Api: api_name (Output), stage_name (str), rest_api_id
+    services: Any  # Services: function_names (catalog short name -> Output[str])
+
+
+class Audit(pulumi.ComponentResource):
+    trail_arn: pulumi.Output[str]
+    alarm_topic_arn: pulumi.Output[str]
+    trail_bucket: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AuditArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("ecommerce:audit:Audit", name, None, opts)
+        s = args.settings
+        tags = s.tags(SYSTEM)
+        child = pulumi.ResourceOptions(parent=self)
+        key_arn = pulumi.Output.from_input(args.kms_key_arn)
+
+        trail_name = s.name("trail")
+        # Known before the trail exists, so the bucket policy can name it (aws:SourceArn)
+        # without a dependency cycle.
+        trail_arn = f"arn:aws:cloudtrail:{s.region}:{s.account_id}:trail/{trail_name}"
+
+        # ---- trail bucket ------------------------------------------------------------------
+        bucket = aws.s3.Bucket(
+            f"{name}-trail-bucket",
+            bucket=s.bucket_name("cloudtrail"),
+            # Audit logs outlive a careless destroy in prod.
+            force_destroy=not s.deletion_protection,
+            tags=tags,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-trail-ownership", bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
+        aws.s3.BucketVersioning(
+            f"{name}-trail-versioning", bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"}, opts=child)
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-trail-encryption", bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {
+                "sse_algorithm": "aws:kms", "kms_master_key_id": key_arn},
+                "bucket_key_enabled": True}],
+            opts=child)
+        access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-trail-public-access", bucket=bucket.id,
+            block_public_acls=True, ignore_public_acls=True,
+            block_public_policy=True, restrict_public_buckets=True, opts=child)
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-trail-lifecycle", bucket=bucket.id,
+            rules=[{
+                "id": "archive-audit-logs",
+                "status": "Enabled",
+                "filter": {"prefix": ""},
+                # Kept, only moved to cheaper storage: nobody reads old trail logs daily.
+                "transitions": [{"days": TRAIL_LOGS_TO_GLACIER_DAYS, "storage_class": "GLACIER"}],
+                "noncurrent_version_transitions": [
+                    {"noncurrent_days": TRAIL_LOGS_TO_GLACIER_DAYS, "storage_class": "GLACIER"}],
+            }],
+            opts=child)
+        bucket_policy = aws.s3.BucketPolicy(
+            f"{name}-trail-bucket-policy", bucket=bucket.id,
+            policy=bucket.arn.apply(lambda arn: json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
+                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                     "Action": "s3:GetBucketAcl", "Resource": arn,
+                     "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+                    {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
+                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                     "Action": "s3:PutObject",
+                     "Resource": f"{arn}/AWSLogs/{s.account_id}/*",
+                     "Condition": {"StringEquals": {
+                         "s3:x-amz-acl": "bucket-owner-full-control",
+                         "aws:SourceArn": trail_arn}}},
+                    {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+                     "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                ],
+            })),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]))
+
+        # ---- trail ------------------------------------------------------------------------
+        trail = aws.cloudtrail.Trail(
+            f"{name}-trail",
+            name=trail_name,
+            s3_bucket_name=bucket.id,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            enable_logging=True,
+            # The key's policy must let cloudtrail.amazonaws.com GenerateDataKey* (Encryption).
+            kms_key_id=key_arn,
+            tags=tags,
+            # CloudTrail checks it can write to the bucket when the trail is created.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy]),
+        )
+
+        # ---- alarms -------------------------------------------------------------------------
+        topic = aws.sns.Topic(
+            f"{name}-alarms",
+            name=s.name("alarms"),
+            # CloudWatch must be allowed kms:Decrypt/GenerateDataKey* on this key to publish.
+            kms_master_key_id=key_arn,
+            tags=tags,
+            opts=child,
+        )
+        if s.alarm_email:
+            # Stays "pending confirmation" until the recipient clicks the link AWS sends.
+            aws.sns.TopicSubscription(
+                f"{name}-alarm-email",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=s.alarm_email,
+                opts=child,
+            )
+
+        api = args.api
+        common = dict(
+            period=ALARM_PERIOD_SECONDS,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            statistic="Sum",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            # No traffic means no errors, not an unknown state.
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic.arn],
+            ok_actions=[topic.arn],
+            tags=tags,
+            opts=child,
+        )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-api-5xx",
+            name=s.name("api-5xx"),
+            alarm_description=f"API stage {api.stage_name} answered {API_5XX_THRESHOLD}+ "
+                              f"server errors in 5 minutes",
+            namespace="AWS/ApiGateway",
+            metric_name="5XXError",
+            dimensions={"ApiName": api.api_name, "Stage": api.stage_name},
+            threshold=API_5XX_THRESHOLD,
+            **common,
+        )
+        # Every function, the authorizer included: a failing authorizer fails every call.
+        for short_name, function_name in args.services.function_names.items():
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{short_name}-errors",
+                name=s.name(f"{short_name}-errors"),
+                alarm_description=f"{short_name} raised an unhandled error",
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions={"FunctionName": function_name},
+                threshold=LAMBDA_ERROR_THRESHOLD,
+                **common,
+            )
+
+        self.trail_arn = trail.arn
+        self.alarm_topic_arn = topic.arn
+        self.trail_bucket = bucket.bucket
+        self.register_outputs({
+            "trail_arn": self.trail_arn,
+            "alarm_topic_arn": self.alarm_topic_arn,
+            "trail_bucket": self.trail_bucket,
+        })

@@ -1,0 +1,343 @@
+"""Package and deploy the Lambda functions of one pipeline build.
+
+    python -m deploy.lambdas --build auth-lambda|python-lambdas --stack $STACK \
+        --prefix $FUNCTION_PREFIX [--dist build] [--artifact-bucket BUCKET] [--skip-deps] \
+        [--dry-run | --package-only] [--lambdas-root lambdas]
+
+For every function of the build (components.catalog.functions_for_build):
+
+1. zip `<package>/` and `shared/` from lambdas/ plus the dependencies of
+   lambdas/requirements.txt (+ lambdas/<package>/requirements.txt), installed as arm64 /
+   CPython 3.12 wheels. The zip is deterministic (sorted entries, fixed timestamps and modes),
+   so unchanged code has an unchanged hash. Functions sharing a package share the zip.
+2. compare its base64 SHA-256 with the CodeSha256 of the version the `live` alias points to;
+3. only if they differ: update the code (inline, or from --artifact-bucket above 50 MB), wait
+   for the update, publish a version pinned to that hash, and move `live` to it.
+
+Pulumi owns each function's configuration and the alias; after the first `pulumi up` this step
+owns the code. Prints one line per function and writes <dist>/manifest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from deploy import DeployError
+
+ALIAS = "live"
+BUILDS = ("auth-lambda", "python-lambdas")
+SHARED_PACKAGE = "shared"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build time leaks in
+EXCLUDED_DIRS = frozenset({"tests", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+EXCLUDED_SUFFIXES = (".pyc", ".pyo")
+EXCLUDED_FILES = frozenset({".DS_Store"})
+# Lambda takes at most 50 MB of zip in the request; larger zips go through S3.
+DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
+PIP_TARGET = ("--platform", "manylinux2014_aarch64", "--implementation", "cp",
+              "--python-version", "3.12", "--only-binary=:all:")
+
+
+# ---- packaging ---------------------------------------------------------------------------
+def code_sha256(data: bytes) -> str:
+    """Base64 SHA-256, the form Lambda reports as CodeSha256."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+def _included(relative: Path) -> bool:
+    if any(part in EXCLUDED_DIRS for part in relative.parts[:-1]):
+        return False
+    return relative.name not in EXCLUDED_FILES and not relative.name.endswith(EXCLUDED_SUFFIXES)
+
+
+def collect(root: Path, arc_prefix: str = "") -> dict[str, Path]:
+    """Files under `root` keyed by their name inside the zip (posix), minus tests and bytecode."""
+    entries: dict[str, Path] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and _included(relative):
+            entries[f"{arc_prefix}{relative.as_posix()}"] = path
+    return entries
+
+
+def requirement_files(lambdas_root: Path, package: str) -> list[Path]:
+    """The requirement files that exist for a package (shared first)."""
+    candidates = [lambdas_root / "requirements.txt", lambdas_root / package / "requirements.txt"]
+    return [p for p in candidates if p.is_file()]
+
+
+def _has_requirements(files: Iterable[Path]) -> bool:
+    for path in files:
+        for line in path.read_text().splitlines():
+            if line.strip() and not line.strip().startswith("#"):
+                return True
+    return False
+
+
+def pip_command(target: Path, files: Iterable[Path]) -> list[str]:
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+               "--no-compile", *PIP_TARGET, "--target", str(target)]
+    for path in files:
+        command += ["-r", str(path)]
+    return command
+
+
+def install_dependencies(target: Path, files: list[Path],
+                         runner: Callable[..., Any] = subprocess.run) -> None:
+    """pip-install the requirement files as Lambda (arm64, CPython 3.12) wheels into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    if not _has_requirements(files):
+        return
+    runner(pip_command(target, files), check=True)
+
+
+def write_zip(entries: dict[str, Path], destination: Path) -> str:
+    """Write a deterministic zip; returns its CodeSha256."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name in sorted(entries):
+            path = entries[name]
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.create_system = 3  # unix, so the mode bits below mean what they say
+            mode = 0o755 if os.access(path, os.X_OK) else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+    return code_sha256(destination.read_bytes())
+
+
+def package_entries(lambdas_root: Path, package: str, deps_dir: Path | None = None) -> dict[str, Path]:
+    """Everything that goes into a package's zip: deps at the root, then the code on top."""
+    source = lambdas_root / package
+    if not source.is_dir():
+        raise DeployError(f"no code for package {package!r}: {source} does not exist")
+    shared = lambdas_root / SHARED_PACKAGE
+    entries: dict[str, Path] = {}
+    if deps_dir is not None and deps_dir.is_dir():
+        entries.update(collect(deps_dir))
+    # The service's own code wins over a same-named file a dependency might bring.
+    if shared.is_dir():
+        entries.update(collect(shared, f"{SHARED_PACKAGE}/"))
+    entries.update(collect(source, f"{package}/"))
+    return entries
+
+
+@dataclass(frozen=True)
+class Package:
+    package: str
+    zip_path: Path
+    sha256: str
+    size: int
+
+
+def build_package(lambdas_root: Path, package: str, dist: Path, *, skip_deps: bool = False,
+                  work_dir: Path | None = None, runner: Callable[..., Any] = subprocess.run) -> Package:
+    """Build `<dist>/<package>.zip` (deps installed into a scratch dir, not into dist)."""
+    with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
+        deps_dir = None
+        if not skip_deps:
+            deps_dir = Path(scratch) / "deps"
+            install_dependencies(deps_dir, requirement_files(lambdas_root, package), runner)
+        entries = package_entries(lambdas_root, package, deps_dir)
+        zip_path = dist / f"{package}.zip"
+        sha = write_zip(entries, zip_path)
+    return Package(package, zip_path, sha, zip_path.stat().st_size)
+
+
+# ---- deploying ---------------------------------------------------------------------------
+@dataclass
+class Result:
+    function: str
+    function_name: str
+    package: str
+    code_sha256: str
+    status: str  # unchanged | updated | would-update | packaged | failed
+    version: str | None = None
+    previous_version: str | None = None
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.status == "unchanged":
+            return f"unchanged  {self.function_name}  {ALIAS}=version {self.version}"
+        if self.status == "updated":
+            return (f"updated    {self.function_name}  {ALIAS}: version {self.previous_version}"
+                    f" -> {self.version}")
+        if self.status == "would-update":
+            return f"would update {self.function_name}  ({ALIAS} is version {self.previous_version})"
+        if self.status == "packaged":
+            return f"packaged   {self.function_name}  {self.code_sha256}"
+        return f"FAILED     {self.function_name}: {self.error}"
+
+
+def function_name(prefix: str, short_name: str, stack: str) -> str:
+    return f"{prefix}-{short_name}-{stack}"
+
+
+def live_code(lambda_client: Any, name: str, alias: str = ALIAS) -> tuple[str, str]:
+    """(version, CodeSha256) of the version `alias` points to."""
+    from botocore.exceptions import ClientError
+
+    try:
+        version = lambda_client.get_alias(FunctionName=name, Name=alias)["FunctionVersion"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise DeployError(f"{name} or its {alias!r} alias does not exist; the infrastructure "
+                              "stage (pulumi up) creates both before this build runs") from exc
+        raise
+    config = lambda_client.get_function_configuration(FunctionName=name, Qualifier=version)
+    return version, config["CodeSha256"]
+
+
+def _wait_updated(lambda_client: Any, name: str, delay: float) -> None:
+    waiter = lambda_client.get_waiter("function_updated_v2")
+    waiter.wait(FunctionName=name, WaiterConfig={"Delay": max(delay, 1), "MaxAttempts": 300})
+
+
+def deploy_code(lambda_client: Any, name: str, package: Package, *, s3_client: Any = None,
+                artifact_bucket: str | None = None, alias: str = ALIAS, description: str = "",
+                direct_upload_limit: int = DIRECT_UPLOAD_LIMIT, waiter_delay: float = 1,
+                dry_run: bool = False) -> tuple[str, str, str]:
+    """Bring function `name` to the package's code. Returns (status, live version, previous version)."""
+    previous, live_sha = live_code(lambda_client, name, alias)
+    if live_sha == package.sha256:
+        return "unchanged", previous, previous
+    if dry_run:
+        return "would-update", previous, previous
+
+    # A configuration update (pulumi up just ran) may still be in progress: code updates
+    # during it fail with ResourceConflictException.
+    _wait_updated(lambda_client, name, waiter_delay)
+    if package.size > direct_upload_limit:
+        if not (artifact_bucket and s3_client):
+            raise DeployError(f"{package.zip_path.name} is {package.size} bytes, over Lambda's direct "
+                              "upload limit; pass --artifact-bucket to upload it through S3")
+        hex_sha = base64.b64decode(package.sha256).hex()
+        key = f"lambda-code/{package.package}/{hex_sha}.zip"
+        s3_client.upload_file(str(package.zip_path), artifact_bucket, key)
+        lambda_client.update_function_code(FunctionName=name, S3Bucket=artifact_bucket, S3Key=key)
+    else:
+        lambda_client.update_function_code(FunctionName=name, ZipFile=package.zip_path.read_bytes())
+    _wait_updated(lambda_client, name, waiter_delay)
+
+    # CodeSha256 makes Lambda refuse to publish if $LATEST is not the code we just uploaded
+    # (another deploy raced us), instead of publishing someone else's code as ours.
+    publish: dict[str, Any] = {"FunctionName": name, "CodeSha256": package.sha256}
+    if description:
+        publish["Description"] = description[:256]
+    version = lambda_client.publish_version(**publish)["Version"]
+    lambda_client.update_alias(FunctionName=name, Name=alias, FunctionVersion=version)
+    return "updated", version, previous
+
+
+def deploy_build(build: str, *, stack: str, prefix: str, lambdas_root: Path, dist: Path,
+                 lambda_client: Any = None, s3_client: Any = None, artifact_bucket: str | None = None,
+                 skip_deps: bool = False, dry_run: bool = False, package_only: bool = False,
+                 description: str = "", direct_upload_limit: int = DIRECT_UPLOAD_LIMIT,
+                 waiter_delay: float = 1, runner: Callable[..., Any] = subprocess.run,
+                 out: Callable[[str], None] = print) -> list[Result]:
+    """Package and deploy every function of `build`; one Result per function."""
+    from components.catalog import functions_for_build
+
+    functions = functions_for_build(build)
+    if not functions:
+        raise DeployError(f"no functions for build {build!r}; builds are {', '.join(BUILDS)}")
+    dist.mkdir(parents=True, exist_ok=True)
+    packages: dict[str, Package] = {}
+    results: list[Result] = []
+    for fn in functions:
+        name = function_name(prefix, fn.name, stack)
+        result = Result(fn.name, name, fn.package, "", "failed")
+        try:
+            if fn.package not in packages:  # auth-service and the authorizer share one zip
+                packages[fn.package] = build_package(lambdas_root, fn.package, dist,
+                                                     skip_deps=skip_deps, runner=runner)
+            package = packages[fn.package]
+            result.code_sha256 = package.sha256
+            if package_only:
+                result.status = "packaged"
+            else:
+                result.status, result.version, result.previous_version = deploy_code(
+                    lambda_client, name, package, s3_client=s3_client, artifact_bucket=artifact_bucket,
+                    description=description, direct_upload_limit=direct_upload_limit,
+                    waiter_delay=waiter_delay, dry_run=dry_run)
+        except Exception as exc:  # one broken function must not hide the others' results
+            result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+        results.append(result)
+        out(result.line())
+    write_manifest(dist, build, stack, results)
+    return results
+
+
+def write_manifest(dist: Path, build: str, stack: str, results: list[Result]) -> Path:
+    path = dist / "manifest.json"
+    rows = [{**asdict(r), "zip": f"{r.package}.zip"} for r in results]
+    path.write_text(json.dumps({"build": build, "stack": stack, "functions": rows}, indent=2) + "\n")
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m deploy.lambdas", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", required=True, choices=BUILDS)
+    parser.add_argument("--stack", default=os.environ.get("STACK"), help="default: $STACK")
+    parser.add_argument("--prefix", default=os.environ.get("FUNCTION_PREFIX"),
+                        help="function name prefix (default: $FUNCTION_PREFIX)")
+    parser.add_argument("--dist", type=Path, default=Path("build"), help="where zips go (default build/)")
+    parser.add_argument("--lambdas-root", type=Path, default=None, help="default: the repo's lambdas/")
+    parser.add_argument("--artifact-bucket", default=os.environ.get("ARTIFACT_BUCKET") or None,
+                        help="bucket for zips over 50 MB (default: $ARTIFACT_BUCKET)")
+    parser.add_argument("--skip-deps", action="store_true", help="do not pip-install requirements")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="package and compare, change nothing")
+    mode.add_argument("--package-only", action="store_true", help="only build the zips (no AWS calls)")
+    parser.add_argument("--region", default=None, help="default: the environment's AWS region")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.stack or not args.prefix:
+        print("lambdas: error: --stack and --prefix (or $STACK and $FUNCTION_PREFIX) are required",
+              file=sys.stderr)
+        return 2
+    if args.lambdas_root is None:
+        from components.catalog import LAMBDAS_DIR
+        args.lambdas_root = LAMBDAS_DIR
+    lambda_client = s3_client = None
+    if not args.package_only:
+        import boto3
+        session = boto3.session.Session(region_name=args.region)
+        lambda_client = session.client("lambda")
+        s3_client = session.client("s3") if args.artifact_bucket else None
+    commit = os.environ.get("CODEBUILD_RESOLVED_SOURCE_VERSION", "")
+    try:
+        results = deploy_build(
+            args.build, stack=args.stack, prefix=args.prefix, lambdas_root=args.lambdas_root,
+            dist=args.dist, lambda_client=lambda_client, s3_client=s3_client,
+            artifact_bucket=args.artifact_bucket, skip_deps=args.skip_deps, dry_run=args.dry_run,
+            package_only=args.package_only,
+            description=f"{args.build} build of commit {commit}" if commit else f"{args.build} build")
+    except DeployError as exc:
+        print(f"lambdas: error: {exc}", file=sys.stderr)
+        return 1
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        print(f"lambdas: {len(failed)} of {len(results)} functions failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

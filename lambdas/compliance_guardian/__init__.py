@@ -1,0 +1,1 @@
+"""The compliance-guardian Lambda (see components/catalog.py and api/openapi.yaml, x-service: compliance-guardian)."""

@@ -1,0 +1,1 @@
+"""The market-intelligence Lambda (see components/catalog.py and api/openapi.yaml, x-service: market-intelligence)."""
