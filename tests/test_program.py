@@ -1,0 +1,130 @@
+"""The whole program under mocks, per stack: what holds across components."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+from functools import cache
+
+import pytest
+
+from components.catalog import FUNCTIONS, SERVICES
+from components.settings import MAX_BUCKET_NAME, MAX_FUNCTION_NAME, MAX_ROLE_NAME, from_stack_file
+from preview.__main__ import count_operations, summary, to_json
+
+
+@cache
+def accepts_tags(type_token: str) -> bool:
+    """Whether the Pulumi class behind a type token takes `tags` (i.e. is taggable)."""
+    package, module_path, cls_name = type_token.split(":")
+    if package == "awsx":
+        mod = importlib.import_module(f"pulumi_awsx.{module_path}")
+    elif package == "aws":
+        module = module_path.split("/")[0]
+        module = {"lambda": "lambda_"}.get(module, module)
+        mod = importlib.import_module(f"pulumi_aws.{module}")
+    else:
+        return False
+    cls = getattr(mod, cls_name, None)
+    if cls is None:
+        return False
+    return "tags" in inspect.signature(cls._internal_init).parameters
+
+
+def test_every_taggable_resource_names_its_system(stack_run):
+    untagged = [f"{r.type} {r.name}" for r in stack_run.resources
+                if r.custom and accepts_tags(r.type) and not (r.inputs.get("tags") or {}).get("System")]
+    assert not untagged, f"resources without a System tag: {untagged}"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_default_tags_in_stack_file(stack):
+    tags = from_stack_file(stack).default_tags
+    assert tags == {"Project": "eCommerce-AI-Platform", "Environment": stack, "ManagedBy": "Pulumi",
+                    "System": "eCommerce-AI-Platform"}
+
+
+def test_pipeline_resources_are_tagged_ci_cd(stack_run):
+    pipeline = stack_run.one("aws:codepipeline/pipeline:Pipeline")
+    assert pipeline.inputs["tags"]["System"] == "CI/CD"
+
+
+def test_physical_names_fit_aws_limits(stack_run):
+    too_long = []
+    for r in stack_run.of_type("aws:s3/bucket:Bucket"):
+        name = r.inputs.get("bucket", "")
+        if len(name) > MAX_BUCKET_NAME or not re.fullmatch(r"[a-z0-9][a-z0-9.-]+[a-z0-9]", name):
+            too_long.append(name)
+    for r in stack_run.of_type("aws:iam/role:Role"):
+        if len(r.inputs.get("name", "")) > MAX_ROLE_NAME:
+            too_long.append(r.inputs["name"])
+    for r in stack_run.of_type("aws:lambda/function:Function"):
+        if len(r.inputs.get("name", "")) > MAX_FUNCTION_NAME:
+            too_long.append(r.inputs["name"])
+    for r in stack_run.of_type("aws:codestarconnections/connection:Connection"):
+        if len(r.inputs.get("name", "")) > 32:
+            too_long.append(r.inputs["name"])
+    assert not too_long
+
+
+def test_seven_services_and_the_authorizer(stack_run):
+    settings = from_stack_file(stack_run.stack)
+    names = {r.inputs["name"] for r in stack_run.of_type("aws:lambda/function:Function")}
+    assert names == {settings.function_name(fn.name) for fn in FUNCTIONS}
+    assert summary(stack_run)["serviceFunctions"] == len(SERVICES) == 7
+
+
+def test_api_is_one_rest_api_built_from_the_contract(stack_run):
+    apis = stack_run.of_type("aws:apigateway/restApi:RestApi")
+    assert len(apis) == 1
+    assert count_operations(apis[0]) == 66 + len(json.loads(apis[0].inputs["body"])["paths"])  # + OPTIONS
+    assert not stack_run.of_type("aws:apigateway/method:Method")
+    assert not stack_run.of_type("aws:apigateway/integration:Integration")
+
+
+def test_pipeline_has_four_stages_with_parallel_lambda_builds(stack_run):
+    s = summary(stack_run)
+    assert s["pipelineStages"] == ["Source", "Infrastructure", "BuildLambdas", "BuildFrontend"]
+    assert s["parallelActions"] == {"BuildLambdas": 2}
+
+
+@pytest.mark.parametrize("stack,cidr", [("dev", "10.0.0.0/16"), ("prod", "10.1.0.0/16")])
+def test_vpc_cidr_per_stack(stack, cidr, request):
+    run = request.getfixturevalue(stack)
+    assert run.one("awsx:ec2:Vpc").inputs["cidrBlock"] == cidr
+
+
+def test_outputs(dev, prod):
+    required = {"apiUrl", "frontendUrl", "frontendBucket", "usersTable", "dataLakeBuckets",
+                "pipelineName", "connectionArn", "connectionHint"}
+    assert required <= dev.outputs.keys()
+    assert required | {"cdnDistributionId"} <= prod.outputs.keys()
+    assert "cdnDistributionId" not in dev.outputs
+    assert dev.outputs["apiUrl"].startswith("https://") and dev.outputs["apiUrl"].endswith("/dev")
+    assert prod.outputs["apiUrl"].endswith("/prod")
+    assert dev.outputs["frontendUrl"].startswith("http://") and "s3-website" in dev.outputs["frontendUrl"]
+    assert prod.outputs["frontendUrl"].startswith("https://") and "cloudfront.net" in prod.outputs["frontendUrl"]
+    assert dev.outputs["usersTable"] == "futureim-ecommerce-ai-platform-users-dev"
+    assert dev.outputs["pipelineName"] == "futureim-ecommerce-ai-platform-pipeline-dev"
+    assert "approve" in dev.outputs["connectionHint"].lower()
+
+
+def test_cors_origin_is_the_frontend_not_a_wildcard(stack_run):
+    origin = stack_run.outputs["frontendUrl"].rstrip("/")
+    body = json.loads(stack_run.one("aws:apigateway/restApi:RestApi").inputs["body"])
+    for path, ops in body["paths"].items():
+        headers = ops["options"]["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
+        assert headers["method.response.header.Access-Control-Allow-Origin"] == f"'{origin}'", path
+    for fn in stack_run.of_type("aws:lambda/function:Function"):
+        assert fn.get("environment.variables.ALLOWED_ORIGIN") == origin
+
+
+def test_preview_json_lists_parents(dev):
+    doc = to_json(dev)
+    by_name = {r["name"]: r for r in doc["resources"]}
+    assert by_name["network"]["parent"] is None
+    parented = [r for r in doc["resources"] if r["parent"]]
+    assert len(parented) == len(doc["resources"]) - len([r for r in doc["resources"] if not r["parent"]])
+    assert all(r["parent"] in by_name for r in parented)
