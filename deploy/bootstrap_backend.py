@@ -217,28 +217,36 @@ def bootstrap(*, sts: Any, kms: Any, s3: Any, region: str, prefix: str = DEFAULT
     return Backend(bucket=bucket, key_arn=key_arn, key_alias=alias, region=region, changes=changes)
 
 
-def stack_exists(s3: Any, bucket: str, stack: str, project: str = PROJECT) -> bool:
-    """Whether the DIY backend in `bucket` already has the stack (project-scoped or legacy layout)."""
-    for prefix in (f".pulumi/stacks/{project}/{stack}.json", f".pulumi/stacks/{stack}.json"):
-        if s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1).get("KeyCount", 0):
-            return True
+def stack_exists(s3: Any, bucket: str, stack: str, project: str = PROJECT) -> bool | None:
+    """Whether the DIY backend in `bucket` already has the stack (project-scoped or legacy
+    layout); None when the caller may not list the bucket."""
+    try:
+        for prefix in (f".pulumi/stacks/{project}/{stack}.json", f".pulumi/stacks/{stack}.json"):
+            if s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1).get("KeyCount", 0):
+                return True
+    except ClientError as exc:
+        if _code(exc) in ("AccessDenied", "403", "Forbidden"):
+            return None
+        raise
     return False
 
 
-def next_steps(backend: Backend, stack: str, *, exists: bool, project: str = PROJECT) -> str:
-    if exists:
-        stack_cmd = f'pulumi stack change-secrets-provider --stack {stack} "{backend.secrets_provider}"'
+def next_steps(backend: Backend, stack: str, *, exists: bool | None, project: str = PROJECT) -> str:
+    init = f'pulumi stack init {stack} --secrets-provider "{backend.secrets_provider}"'
+    change = f'pulumi stack change-secrets-provider --stack {stack} "{backend.secrets_provider}"'
+    if exists is None:
+        stack_lines = [f"  {init}", f"  (or, if the stack already exists: {change})"]
     else:
-        stack_cmd = f'pulumi stack init {stack} --secrets-provider "{backend.secrets_provider}"'
+        stack_lines = [f"  {change if exists else init}"]
     return "\n".join([
         f"State backend ready in {backend.region}:",
-        f"  bucket  {backend.bucket} (versioned, SSE-KMS + bucket key, public access blocked, "
-        "owner enforced, TLS only)",
+        (f"  bucket  {backend.bucket} (versioned, SSE-KMS + bucket key, public access blocked, "
+         "owner enforced, TLS only)"),
         f"  key     {backend.key_alias} -> {backend.key_arn} (rotation on)",
         "",
         f"Next (with AWS_REGION={backend.region} and this account's credentials):",
         f"  pulumi login {backend.backend_url}",
-        f"  {stack_cmd}",
+        *stack_lines,
         "",
         f"Then put these lines under `config:` in Pulumi.{stack}.yaml (the pipeline's infrastructure",
         "build logs in and selects the stack with them):",

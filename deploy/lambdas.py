@@ -25,7 +25,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,18 +55,24 @@ def code_sha256(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
-def _included(relative: Path) -> bool:
-    if any(part in EXCLUDED_DIRS for part in relative.parts[:-1]):
+def _included(relative: Path, *, own_code: bool) -> bool:
+    # Bytecode never goes in (it embeds build times); a dependency's other files are never
+    # second-guessed, but our own tests stay out.
+    excluded_dirs = EXCLUDED_DIRS if own_code else {"__pycache__"}
+    if any(part in excluded_dirs for part in relative.parts[:-1]):
         return False
-    return relative.name not in EXCLUDED_FILES and not relative.name.endswith(EXCLUDED_SUFFIXES)
+    name = relative.name
+    if name in EXCLUDED_FILES or name.endswith(EXCLUDED_SUFFIXES):
+        return False
+    return not (own_code and (name.startswith("test_") or name == "conftest.py"))
 
 
-def collect(root: Path, arc_prefix: str = "") -> dict[str, Path]:
+def collect(root: Path, arc_prefix: str = "", *, own_code: bool = True) -> dict[str, Path]:
     """Files under `root` keyed by their name inside the zip (posix), minus tests and bytecode."""
     entries: dict[str, Path] = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if path.is_file() and _included(relative):
+        if path.is_file() and _included(relative, own_code=own_code):
             entries[f"{arc_prefix}{relative.as_posix()}"] = path
     return entries
 
@@ -126,7 +131,10 @@ def package_entries(lambdas_root: Path, package: str, deps_dir: Path | None = No
     shared = lambdas_root / SHARED_PACKAGE
     entries: dict[str, Path] = {}
     if deps_dir is not None and deps_dir.is_dir():
-        entries.update(collect(deps_dir))
+        # Console scripts (bin/) are useless in Lambda, and their shebang names the build
+        # machine's Python: leaving them out keeps the hash stable across build images.
+        entries.update({name: path for name, path in collect(deps_dir, own_code=False).items()
+                        if not name.startswith("bin/")})
     # The service's own code wins over a same-named file a dependency might bring.
     if shared.is_dir():
         entries.update(collect(shared, f"{SHARED_PACKAGE}/"))
@@ -142,17 +150,36 @@ class Package:
     size: int
 
 
-def build_package(lambdas_root: Path, package: str, dist: Path, *, skip_deps: bool = False,
-                  work_dir: Path | None = None, runner: Callable[..., Any] = subprocess.run) -> Package:
-    """Build `<dist>/<package>.zip` (deps installed into a scratch dir, not into dist)."""
-    with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
-        deps_dir = None
-        if not skip_deps:
-            deps_dir = Path(scratch) / "deps"
-            install_dependencies(deps_dir, requirement_files(lambdas_root, package), runner)
-        entries = package_entries(lambdas_root, package, deps_dir)
-        zip_path = dist / f"{package}.zip"
-        sha = write_zip(entries, zip_path)
+class Dependencies:
+    """Installed dependencies per distinct set of requirement files, installed once per run:
+    the six AI services share lambdas/requirements.txt, so pip runs once for all of them."""
+
+    def __init__(self, work_dir: Path, runner: Callable[..., Any] = subprocess.run) -> None:
+        self.work_dir = work_dir
+        self.runner = runner
+        self._dirs: dict[str, Path] = {}
+
+    def dir_for(self, files: list[Path]) -> Path:
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        key = digest.hexdigest()[:16]
+        if key not in self._dirs:
+            target = self.work_dir / f"deps-{key}"
+            install_dependencies(target, files, self.runner)
+            self._dirs[key] = target
+        return self._dirs[key]
+
+
+def build_package(lambdas_root: Path, package: str, dist: Path, *,
+                  dependencies: Dependencies | None = None) -> Package:
+    """Build `<dist>/<package>.zip`; without `dependencies` the zip holds only the code."""
+    deps_dir = None
+    if dependencies is not None:
+        deps_dir = dependencies.dir_for(requirement_files(lambdas_root, package))
+    entries = package_entries(lambdas_root, package, deps_dir)
+    zip_path = dist / f"{package}.zip"
+    sha = write_zip(entries, zip_path)
     return Package(package, zip_path, sha, zip_path.stat().st_size)
 
 
@@ -200,15 +227,14 @@ def live_code(lambda_client: Any, name: str, alias: str = ALIAS) -> tuple[str, s
     return version, config["CodeSha256"]
 
 
-def _wait_updated(lambda_client: Any, name: str, delay: float) -> None:
-    waiter = lambda_client.get_waiter("function_updated_v2")
-    waiter.wait(FunctionName=name, WaiterConfig={"Delay": max(delay, 1), "MaxAttempts": 300})
+def _wait_updated(lambda_client: Any, name: str) -> None:
+    """Until LastUpdateStatus is Successful (polls GetFunction every second, up to 5 minutes)."""
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
 
 
 def deploy_code(lambda_client: Any, name: str, package: Package, *, s3_client: Any = None,
                 artifact_bucket: str | None = None, alias: str = ALIAS, description: str = "",
-                direct_upload_limit: int = DIRECT_UPLOAD_LIMIT, waiter_delay: float = 1,
-                dry_run: bool = False) -> tuple[str, str, str]:
+                direct_upload_limit: int = DIRECT_UPLOAD_LIMIT, dry_run: bool = False) -> tuple[str, str, str]:
     """Bring function `name` to the package's code. Returns (status, live version, previous version)."""
     previous, live_sha = live_code(lambda_client, name, alias)
     if live_sha == package.sha256:
@@ -218,7 +244,7 @@ def deploy_code(lambda_client: Any, name: str, package: Package, *, s3_client: A
 
     # A configuration update (pulumi up just ran) may still be in progress: code updates
     # during it fail with ResourceConflictException.
-    _wait_updated(lambda_client, name, waiter_delay)
+    _wait_updated(lambda_client, name)
     if package.size > direct_upload_limit:
         if not (artifact_bucket and s3_client):
             raise DeployError(f"{package.zip_path.name} is {package.size} bytes, over Lambda's direct "
@@ -229,7 +255,7 @@ def deploy_code(lambda_client: Any, name: str, package: Package, *, s3_client: A
         lambda_client.update_function_code(FunctionName=name, S3Bucket=artifact_bucket, S3Key=key)
     else:
         lambda_client.update_function_code(FunctionName=name, ZipFile=package.zip_path.read_bytes())
-    _wait_updated(lambda_client, name, waiter_delay)
+    _wait_updated(lambda_client, name)
 
     # CodeSha256 makes Lambda refuse to publish if $LATEST is not the code we just uploaded
     # (another deploy raced us), instead of publishing someone else's code as ours.
@@ -245,9 +271,9 @@ def deploy_build(build: str, *, stack: str, prefix: str, lambdas_root: Path, dis
                  lambda_client: Any = None, s3_client: Any = None, artifact_bucket: str | None = None,
                  skip_deps: bool = False, dry_run: bool = False, package_only: bool = False,
                  description: str = "", direct_upload_limit: int = DIRECT_UPLOAD_LIMIT,
-                 waiter_delay: float = 1, runner: Callable[..., Any] = subprocess.run,
+                 runner: Callable[..., Any] = subprocess.run,
                  out: Callable[[str], None] = print) -> list[Result]:
-    """Package and deploy every function of `build`; one Result per function."""
+    """Package and deploy every function of `build`; one Result per function, in catalog order."""
     from components.catalog import functions_for_build
 
     functions = functions_for_build(build)
@@ -256,26 +282,28 @@ def deploy_build(build: str, *, stack: str, prefix: str, lambdas_root: Path, dis
     dist.mkdir(parents=True, exist_ok=True)
     packages: dict[str, Package] = {}
     results: list[Result] = []
-    for fn in functions:
-        name = function_name(prefix, fn.name, stack)
-        result = Result(fn.name, name, fn.package, "", "failed")
-        try:
-            if fn.package not in packages:  # auth-service and the authorizer share one zip
-                packages[fn.package] = build_package(lambdas_root, fn.package, dist,
-                                                     skip_deps=skip_deps, runner=runner)
-            package = packages[fn.package]
-            result.code_sha256 = package.sha256
-            if package_only:
-                result.status = "packaged"
-            else:
-                result.status, result.version, result.previous_version = deploy_code(
-                    lambda_client, name, package, s3_client=s3_client, artifact_bucket=artifact_bucket,
-                    description=description, direct_upload_limit=direct_upload_limit,
-                    waiter_delay=waiter_delay, dry_run=dry_run)
-        except Exception as exc:  # one broken function must not hide the others' results
-            result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
-        results.append(result)
-        out(result.line())
+    with tempfile.TemporaryDirectory(prefix="lambda-deps-") as scratch:
+        dependencies = None if skip_deps else Dependencies(Path(scratch), runner)
+        for fn in functions:
+            name = function_name(prefix, fn.name, stack)
+            result = Result(fn.name, name, fn.package, "", "failed")
+            try:
+                if fn.package not in packages:  # auth-service and the authorizer share one zip
+                    packages[fn.package] = build_package(lambdas_root, fn.package, dist,
+                                                         dependencies=dependencies)
+                package = packages[fn.package]
+                result.code_sha256 = package.sha256
+                if package_only:
+                    result.status = "packaged"
+                else:
+                    result.status, result.version, result.previous_version = deploy_code(
+                        lambda_client, name, package, s3_client=s3_client,
+                        artifact_bucket=artifact_bucket, description=description,
+                        direct_upload_limit=direct_upload_limit, dry_run=dry_run)
+            except Exception as exc:  # noqa: BLE001 - one broken function must not hide the others
+                result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+            results.append(result)
+            out(result.line())
     write_manifest(dist, build, stack, results)
     return results
 
@@ -329,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             artifact_bucket=args.artifact_bucket, skip_deps=args.skip_deps, dry_run=args.dry_run,
             package_only=args.package_only,
             description=f"{args.build} build of commit {commit}" if commit else f"{args.build} build")
-    except DeployError as exc:
+    except DeployError as exc:  # per-function AWS errors are reported in the results
         print(f"lambdas: error: {exc}", file=sys.stderr)
         return 1
     failed = [r for r in results if r.status == "failed"]

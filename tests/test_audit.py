@@ -1,0 +1,181 @@
+"""Audit under mocks, built alone with stand-ins for the API and the services: the CloudTrail
+trail and its bucket, the alarm topic, and an alarm per function plus the API's 5xx."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from types import SimpleNamespace
+
+import pulumi
+import pytest
+
+from components import catalog
+from components.audit import Audit, AuditArgs
+from preview.harness import ACCOUNT_ID, run
+
+KEY_ARN = f"arn:aws:kms:us-east-2:{ACCOUNT_ID}:key/data-key"
+PREFIX = "futureim-ecommerce-ai-platform"
+TRAIL = "aws:cloudtrail/trail:Trail"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+
+
+def build_audit(settings):
+    def program():
+        api = SimpleNamespace(api_name=pulumi.Output.from_input(settings.name("api")),
+                              stage_name=settings.stack, rest_api_id=pulumi.Output.from_input("a1b2c3"))
+        services = SimpleNamespace(function_names={
+            f.name: pulumi.Output.from_input(settings.function_name(f.name)) for f in catalog.FUNCTIONS})
+        audit = Audit("audit", AuditArgs(settings=settings, kms_key_arn=KEY_ARN, api=api, services=services))
+        pulumi.export("trail_arn", audit.trail_arn)
+        pulumi.export("alarm_topic_arn", audit.alarm_topic_arn)
+        pulumi.export("trail_bucket", audit.trail_bucket)
+    return run(program, stack=settings.stack)
+
+
+@pytest.fixture()
+def dev_audit(settings_for):
+    return build_audit(settings_for("dev"))
+
+
+@pytest.fixture()
+def prod_audit(settings_for):
+    return build_audit(settings_for("prod"))
+
+
+def accepts_tags(type_token: str) -> bool:
+    if not type_token.startswith("aws:"):
+        return False
+    module, class_name = type_token.split(":")[1].split("/")[0], type_token.split(":")[2]
+    cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), class_name)
+    return "tags" in inspect.signature(cls._internal_init).parameters
+
+
+# ---- trail ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["dev_audit", "prod_audit"])
+def test_trail_is_multi_region_validated_and_encrypted(which, request):
+    run_ = request.getfixturevalue(which)
+    trail = run_.one(TRAIL)
+    assert trail.inputs["name"] == f"{PREFIX}-trail-{run_.stack}"
+    assert trail.inputs["isMultiRegionTrail"] is True
+    assert trail.inputs["includeGlobalServiceEvents"] is True
+    assert trail.inputs["enableLogFileValidation"] is True
+    assert trail.inputs["kmsKeyId"] == KEY_ARN
+    assert trail.inputs["s3BucketName"] == run_.outputs["trail_bucket"]
+    assert run_.outputs["trail_arn"] == trail.outputs["arn"]
+
+
+def test_trail_bucket_is_private_encrypted_and_archived(dev_audit):
+    bucket = dev_audit.one("aws:s3/bucket:Bucket")
+    assert bucket.inputs["bucket"] == f"{PREFIX}-cloudtrail-dev-{ACCOUNT_ID}"
+    sse = dev_audit.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    assert sse.get("rules.0.applyServerSideEncryptionByDefault") == {"sseAlgorithm": "aws:kms",
+                                                                      "kmsMasterKeyId": KEY_ARN}
+    assert dev_audit.one("aws:s3/bucketVersioning:BucketVersioning").get(
+        "versioningConfiguration.status") == "Enabled"
+    block = dev_audit.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    for flag in ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"):
+        assert block.inputs[flag] is True
+    (rule,) = dev_audit.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert rule["transitions"] == [{"days": 90, "storageClass": "GLACIER"}]
+    assert "expiration" not in rule  # audit logs are archived, never deleted by lifecycle
+
+
+def test_trail_bucket_policy_lets_only_this_trail_write(dev_audit):
+    trail_arn = dev_audit.one(TRAIL).outputs["arn"]
+    assert trail_arn == f"arn:aws:cloudtrail:us-east-2:{ACCOUNT_ID}:trail/{PREFIX}-trail-dev"
+    bucket_arn = f"arn:aws:s3:::{dev_audit.outputs['trail_bucket']}"
+    statements = json.loads(dev_audit.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])["Statement"]
+    by_action = {(st["Effect"], st["Action"]): st for st in statements}
+
+    acl = by_action[("Allow", "s3:GetBucketAcl")]
+    assert acl["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert acl["Resource"] == bucket_arn
+    assert acl["Condition"] == {"StringEquals": {"aws:SourceArn": trail_arn}}
+
+    write = by_action[("Allow", "s3:PutObject")]
+    assert write["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert write["Resource"] == f"{bucket_arn}/AWSLogs/{ACCOUNT_ID}/*"
+    assert write["Condition"] == {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                                   "aws:SourceArn": trail_arn}}
+
+    tls = by_action[("Deny", "s3:*")]
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert set(tls["Resource"]) == {bucket_arn, f"{bucket_arn}/*"}
+    assert len(statements) == 3
+
+
+def test_trail_bucket_kept_on_destroy_in_prod(dev_audit, prod_audit):
+    assert dev_audit.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is True
+    assert prod_audit.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is False
+
+
+# ---- alarms ---------------------------------------------------------------------------------
+def test_alarm_topic_is_encrypted(dev_audit):
+    topic = dev_audit.one(TOPIC)
+    assert topic.inputs["name"] == f"{PREFIX}-alarms-dev"
+    assert topic.inputs["kmsMasterKeyId"] == KEY_ARN
+    assert dev_audit.outputs["alarm_topic_arn"] == topic.outputs["arn"]
+
+
+def test_api_5xx_alarm(dev_audit):
+    (alarm,) = [a for a in dev_audit.of_type(ALARM) if a.inputs["namespace"] == "AWS/ApiGateway"]
+    assert alarm.inputs["metricName"] == "5XXError"
+    assert alarm.inputs["dimensions"] == {"ApiName": f"{PREFIX}-api-dev", "Stage": "dev"}
+    assert alarm.inputs["statistic"] == "Sum"
+    assert alarm.inputs["period"] == 300
+    assert alarm.inputs["threshold"] == 5
+    assert alarm.inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_an_errors_alarm_per_function(dev_audit, settings_for):
+    s = settings_for("dev")
+    alarms = [a for a in dev_audit.of_type(ALARM) if a.inputs["namespace"] == "AWS/Lambda"]
+    watched = sorted(a.inputs["dimensions"]["FunctionName"] for a in alarms)
+    assert watched == sorted(s.function_name(f.name) for f in catalog.FUNCTIONS)
+    assert len(watched) == 8  # 7 services + the authorizer
+    for a in alarms:
+        assert a.inputs["metricName"] == "Errors"
+        assert a.inputs["statistic"] == "Sum"
+        assert a.inputs["period"] == 300
+        assert a.inputs["threshold"] == 1
+        assert a.inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_every_alarm_notifies_the_topic_and_ignores_silence(dev_audit):
+    topic_arn = dev_audit.one(TOPIC).outputs["arn"]
+    alarms = dev_audit.of_type(ALARM)
+    assert len(alarms) == 9
+    names = [a.inputs["name"] for a in alarms]
+    assert len(set(names)) == len(names)
+    for a in alarms:
+        assert a.inputs["alarmActions"] == [topic_arn]
+        assert a.inputs["okActions"] == [topic_arn]
+        assert a.inputs["treatMissingData"] == "notBreaching"
+        assert a.inputs["evaluationPeriods"] == 1
+
+
+def test_no_email_subscription_unless_configured(dev_audit):
+    assert not dev_audit.of_type(SUBSCRIPTION)
+
+
+def test_email_subscription_when_configured(settings_for):
+    run_ = build_audit(settings_for("prod", alarmEmail="oncall@example.com"))
+    (sub,) = run_.of_type(SUBSCRIPTION)
+    assert sub.inputs["protocol"] == "email"
+    assert sub.inputs["endpoint"] == "oncall@example.com"
+    assert sub.inputs["topic"] == run_.one(TOPIC).outputs["arn"]
+
+
+# ---- tags -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["dev_audit", "prod_audit"])
+def test_every_taggable_resource_is_tagged_audit(which, request):
+    run_ = request.getfixturevalue(which)
+    taggable = [r for r in run_.resources if r.custom and accepts_tags(r.type)]
+    assert {r.type for r in taggable} >= {TRAIL, TOPIC, ALARM, "aws:s3/bucket:Bucket"}
+    for r in taggable:
+        assert (r.inputs.get("tags") or {}).get("System") == "Audit", r.name

@@ -1,0 +1,262 @@
+"""The four CodeBuild buildspecs: valid, calling deploy modules that exist with arguments they
+accept, and wired so that what one stage writes is what the next stage reads."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import importlib
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.catalog import FUNCTIONS
+from deploy import frontend, stack_outputs
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILDSPECS = ROOT / "buildspecs"
+NAMES = ("infrastructure", "auth-lambda", "python-lambdas", "frontend")
+SECONDARY = "infrastructure_output"  # the infrastructure action's output artifact
+
+# What the CodeBuild projects set (components/pipeline.py), per buildspec; optional ones must
+# only be used as ${VAR:+...}.
+PROJECT_ENV = {
+    "infrastructure": {"STACK", "PULUMI_BACKEND_URL", "PULUMI_SECRETS_PROVIDER", "PULUMI_VERSION", "AWS_REGION"},
+    "auth-lambda": {"STACK", "FUNCTION_PREFIX"},
+    "python-lambdas": {"STACK", "FUNCTION_PREFIX"},
+    "frontend": {"STACK", "SITE_BUCKET"},
+}
+OPTIONAL_ENV = {"auth-lambda": {"ARTIFACT_BUCKET"}, "python-lambdas": {"ARTIFACT_BUCKET"},
+                "frontend": {"DISTRIBUTION_ID"}}
+CODEBUILD_ENV = {"HOME", "PATH", "CODEBUILD_SRC_DIR", f"CODEBUILD_SRC_DIR_{SECONDARY}"}
+FAKE_ENV = {
+    "STACK": "dev", "FUNCTION_PREFIX": "futureim-ecommerce-ai-platform",
+    "SITE_BUCKET": "site-bucket", "CODEBUILD_SRC_DIR": "/codebuild/output/src1",
+    f"CODEBUILD_SRC_DIR_{SECONDARY}": "/codebuild/output/src2",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((BUILDSPECS / f"{name}.yml").read_text())
+
+
+def commands(spec: dict, phase: str | None = None) -> list[str]:
+    phases = [phase] if phase else list(spec["phases"])
+    return [c for p in phases for c in (spec["phases"].get(p) or {}).get("commands", [])]
+
+
+def deploy_calls(name: str) -> list[tuple[str, str]]:
+    """(module, argument text) for every `python -m deploy.<module> ...` command."""
+    calls = []
+    for command in commands(load(name)):
+        match = re.search(r"python -m deploy\.(\w+)(.*)$", command)
+        if match:
+            calls.append((match.group(1), match.group(2)))
+    return calls
+
+
+def expand(argument_text: str, **extra_env: str) -> list[str]:
+    """The argv a shell would pass, with the CodeBuild environment (as bash expands it)."""
+    env = {**FAKE_ENV, **extra_env}
+    result = subprocess.run(["bash", "-c", f'printf "%s\\0" {argument_text}'], env=env,
+                            capture_output=True, check=True)
+    return [a.decode() for a in result.stdout.split(b"\0")[:-1]]
+
+
+def parse(module: str, argument_text: str, **extra_env: str):
+    mod = importlib.import_module(f"deploy.{module}")
+    return mod.build_parser().parse_args(expand(argument_text, **extra_env))
+
+
+# ---- every buildspec ------------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_valid_version_02_with_python_312(name):
+    spec = load(name)
+    assert str(spec["version"]) == "0.2"
+    assert commands(spec, "build"), "a build phase with commands"
+    assert str(spec["phases"]["install"]["runtime-versions"]["python"]) == "3.12"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_deploy_commands_name_existing_modules_and_valid_arguments(name):
+    calls = deploy_calls(name)
+    assert calls, f"{name} calls a deploy module"
+    for module, args in calls:
+        assert (ROOT / "deploy" / f"{module}.py").is_file(), f"deploy/{module}.py"
+        # With and without the optional variables, the module's CLI accepts the arguments.
+        for optional in ({}, {v: "x" for v in OPTIONAL_ENV.get(name, ())}):
+            parse(module, args, **optional)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_uses_only_variables_its_project_or_codebuild_sets(name):
+    text = "\n".join(commands(load(name)))
+    used = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text))
+    allowed = PROJECT_ENV[name] | OPTIONAL_ENV.get(name, set()) | CODEBUILD_ENV
+    assert used <= allowed, f"unknown variables: {used - allowed}"
+    for optional in OPTIONAL_ENV.get(name, ()):
+        # An unset optional variable must vanish with its flag (`${VAR:+--flag "$VAR"}`),
+        # not become an empty argument.
+        outside = re.sub(rf"\$\{{{optional}:\+[^}}]*\}}", "", text)
+        assert optional not in outside
+    for _module, args in deploy_calls(name):
+        assert "" not in expand(args)
+
+
+def test_deploy_modules_need_only_boto3_and_the_standard_library():
+    allowed = set(sys.stdlib_module_names) | {"boto3", "botocore", "deploy", "components", "__future__"}
+    for path in sorted((ROOT / "deploy").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                roots = [node.module.split(".")[0]]
+                if roots == ["components"]:
+                    assert node.module == "components.catalog", f"{path.name}: only the catalog"
+            else:
+                continue
+            assert set(roots) <= allowed, f"{path.name} imports {roots}"
+    # The catalog itself is import-free, so `pip install boto3` is all a build needs.
+    catalog = ast.parse((ROOT / "components" / "catalog.py").read_text())
+    imported = {n.module or "" for n in ast.walk(catalog) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(catalog) if isinstance(n, ast.Import) for a in n.names}
+    assert {m.split(".")[0] for m in imported} <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+# ---- infrastructure ---------------------------------------------------------------------------
+def test_pulumi_cli_pinned_by_variable_then_login_select_up_output():
+    spec = load("infrastructure")
+    install = " ".join(commands(spec, "install"))
+    assert re.search(r"get\.pulumi\.com \| sh -s -- --version \"?\$PULUMI_VERSION\"?", install)
+    assert ".pulumi/bin" in install  # on PATH
+    assert "-r requirements.txt" in install
+    assert not re.search(r"\b\d+\.\d+\.\d+\b", (BUILDSPECS / "infrastructure.yml").read_text()), \
+        "the version is pinned in the stack config (pulumiVersion), not here"
+
+    build = commands(spec, "build")
+    order = [next(i for i, c in enumerate(build) if c.startswith(prefix)) for prefix in (
+        "pulumi login", "pulumi stack select", "pulumi up", "pulumi stack output", "python -m deploy.stack_outputs")]
+    assert order == sorted(order)
+    login = next(c for c in build if c.startswith("pulumi login"))
+    assert '"$PULUMI_BACKEND_URL"' in login
+    select = next(c for c in build if c.startswith("pulumi stack select"))
+    assert "--create" in select and "$PULUMI_SECRETS_PROVIDER" in select and "$STACK" in select
+    up = shlex.split(next(c for c in build if c.startswith("pulumi up")))
+    assert {"--yes", "--diff"} <= set(up)
+    assert up[up.index("--stack") + 1] == "$STACK"
+    assert spec["phases"]["build"].get("on-failure") == "ABORT"
+
+
+def test_infrastructure_artifact_is_exactly_what_stack_outputs_writes():
+    spec = load("infrastructure")
+    build = commands(spec, "build")
+    output_cmd = next(c for c in build if c.startswith("pulumi stack output"))
+    assert "--json" in output_cmd
+    written = output_cmd.split(">")[-1].strip()
+    ((_module, args),) = deploy_calls("infrastructure")
+    parsed = parse("stack_outputs", args)
+    assert parsed.source == written
+    artifacts = spec["artifacts"]
+    assert artifacts["base-directory"] == str(parsed.out_dir)
+    assert artifacts["discard-paths"] is True
+    assert sorted(artifacts["files"]) == sorted(stack_outputs.ARTIFACT_FILES)
+
+
+def codebuild_artifact(base: Path, patterns: list[str], destination: Path, discard_paths: bool) -> None:
+    """What CodeBuild uploads and CodePipeline hands to the next action, in one directory."""
+    destination.mkdir(parents=True)
+    for path in sorted(base.rglob("*")):
+        relative = path.relative_to(base).as_posix()
+        if path.is_file() and any(fnmatch.fnmatch(relative, p) for p in patterns):
+            target = destination / (path.name if discard_paths else relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+
+
+def test_what_infrastructure_writes_is_what_the_frontend_reads(tmp_path, monkeypatch):
+    """Run both stages' deploy commands as written, with a CodePipeline hand-off between."""
+    infra, front = load("infrastructure"), load("frontend")
+    url = "https://abc123.execute-api.us-east-2.amazonaws.com/dev"
+
+    # Infrastructure build, in its source directory.
+    source1 = tmp_path / "src1"
+    source1.mkdir()
+    monkeypatch.chdir(source1)
+    (source1 / "outputs.json").write_text(json.dumps({"apiUrl": url, "frontendBucket": "b"}))
+    ((module, args),) = deploy_calls("infrastructure")
+    assert importlib.import_module(f"deploy.{module}").main(expand(args)) == 0
+
+    # The artifact, as the frontend action's secondary input sees it.
+    secondary = tmp_path / "src2"
+    artifacts = infra["artifacts"]
+    codebuild_artifact(source1 / artifacts["base-directory"], artifacts["files"], secondary,
+                       bool(artifacts.get("discard-paths")))
+
+    # Frontend build's pre_build, in its own source directory.
+    source = tmp_path / "src"
+    (source / "frontend").mkdir(parents=True)
+    monkeypatch.chdir(source)
+    pre_build = [c for c in commands(front, "pre_build") if "deploy.frontend" in c]
+    assert len(pre_build) == 1 and f'"$CODEBUILD_SRC_DIR_{SECONDARY}"' in pre_build[0]
+    args = re.search(r"python -m deploy\.frontend(.*)$", pre_build[0]).group(1)
+    env = {f"CODEBUILD_SRC_DIR_{SECONDARY}": str(secondary)}
+    monkeypatch.setenv("STACK", "dev")
+    assert frontend.main(expand(args, **env)) == 0
+    assert (source / "frontend" / ".env.production").read_text() == f"VITE_API_URL={url}\nVITE_STAGE=dev\n"
+
+
+def test_secondary_artifact_name_matches_the_pipeline():
+    pipeline = ROOT / "components" / "pipeline.py"
+    if not pipeline.exists():
+        pytest.skip("components/pipeline.py not written yet")
+    text = pipeline.read_text()
+    assert f'"{SECONDARY}"' in text
+    assert 'buildspecs/{build}.yml' in text or all(f"buildspecs/{n}.yml" in text for n in NAMES)
+
+
+# ---- Lambda builds ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["auth-lambda", "python-lambdas"])
+def test_lambda_build_deploys_its_catalog_build(name):
+    ((module, args),) = deploy_calls(name)
+    assert module == "lambdas"
+    parsed = parse(module, args)
+    assert parsed.build == name
+    assert (parsed.stack, parsed.prefix) == ("dev", FAKE_ENV["FUNCTION_PREFIX"])
+    assert parse(module, args, ARTIFACT_BUCKET="art").artifact_bucket == "art"
+    artifacts = load(name)["artifacts"]
+    assert artifacts["base-directory"] == str(parsed.dist)
+    assert {"*.zip", "manifest.json"} <= set(artifacts["files"])
+    install = " ".join(commands(load(name), "install"))
+    assert "boto3" in install
+
+
+def test_every_catalog_function_is_deployed_by_a_buildspec():
+    builds = {parse(m, a).build for name in ("auth-lambda", "python-lambdas") for m, a in deploy_calls(name)}
+    assert {fn.build for fn in FUNCTIONS} == builds
+
+
+# ---- frontend -----------------------------------------------------------------------------------
+def test_frontend_build_node_20_then_publish_from_the_source_root():
+    spec = load("frontend")
+    assert str(spec["phases"]["install"]["runtime-versions"]["nodejs"]) == "20"
+    build = commands(spec, "build")
+    assert any("npm ci" in c and "npm run build" in c for c in build)
+    # Phases share one shell: a bare `cd` would move post_build's relative paths.
+    assert not [c for c in build if c.lstrip().startswith("cd ")]
+    assert spec["phases"]["build"].get("on-failure") == "ABORT"
+
+    (publish,) = [a for m, a in deploy_calls("frontend") if "publish" in a]
+    parsed = parse("frontend", publish)
+    assert parsed.command == "publish" and parsed.bucket == "site-bucket"
+    assert parsed.distribution_id is None
+    assert parse("frontend", publish, DISTRIBUTION_ID="E123").distribution_id == "E123"
+    assert str(parsed.dist) == spec["artifacts"]["base-directory"] == "frontend/dist"
+    assert any("publish" in c for c in commands(spec, "post_build"))
