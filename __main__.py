@@ -17,6 +17,7 @@ from components.network import Network, NetworkArgs
 from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
 from components.services import Services, ServicesArgs
 from components.users_table import UsersTable, UsersTableArgs
+from datagen.schema import TABLES
 
 settings = stack_settings.load()
 
@@ -24,7 +25,7 @@ network = Network("network", NetworkArgs(settings=settings))
 keys = Encryption("encryption", EncryptionArgs(settings=settings))
 
 users = UsersTable("users", UsersTableArgs(settings=settings, kms_key_arn=keys.data_key_arn))
-lake = DataLake("data-lake", DataLakeArgs(settings=settings, kms_key_arn=keys.data_key_arn))
+lake = DataLake("data-lake", DataLakeArgs(settings=settings, kms_key_arn=keys.data_key_arn, tables=TABLES))
 
 site = FrontendSite("frontend", FrontendSiteArgs(settings=settings))
 

@@ -136,7 +136,8 @@ class DataLake(pulumi.ComponentResource):
         buckets_by_zone = {"raw": raw, "curated": curated}
         for table in args.tables:
             if table.zone not in buckets_by_zone:
-                raise ValueError(f"table {table.name!r} has unknown zone {table.zone!r}; expected one of {ZONES}")
+                raise ValueError(
+                    f"table {table.name!r} has unknown zone {table.zone!r}; expected one of {ZONES}")
             self._glue_table(name, database, table, buckets_by_zone[table.zone])
 
         workgroup = aws.athena.Workgroup(

@@ -74,7 +74,9 @@ def data_key_policy(settings: Settings) -> PolicyDocument:
                 "Action": "kms:GenerateDataKey*",
                 "Resource": "*",
                 "Condition": {
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*"},
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*",
+                    },
                     "ArnLike": {"aws:SourceArn": trails},
                 },
             },

@@ -72,8 +72,10 @@ class Network(pulumi.ComponentResource):
             number_of_availability_zones=settings.availability_zones,
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
             subnet_specs=[
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, name="public", cidr_mask=public_mask),
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, name="private", cidr_mask=private_mask),
+                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, name="public",
+                                        cidr_mask=public_mask),
+                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, name="private",
+                                        cidr_mask=private_mask),
             ],
             # dev: one NAT gateway (cheap, one AZ's failure cuts egress); prod: one per AZ so an
             # AZ outage does not take the other AZs' Lambdas offline.

@@ -234,6 +234,7 @@ class RecordingMocks(pmocks.Mocks):
             out["result"] = "x" * int(inputs.get("length", 32))
             out["bcryptHash"] = "$2a$10$preview"
         elif typ == "aws:sns/topic:Topic":
+            out["arn"] = f"arn:aws:sns:{region}:{ACCOUNT_ID}:{physical}"
             out["__id"] = out["arn"]
         return out
 
