@@ -313,8 +313,9 @@ class DeliveryPipeline(pulumi.ComponentResource):
                 "PULUMI_VERSION": s.pulumi_version,
                 "AWS_REGION": s.region,
             },
-            "auth-lambda": {"FUNCTION_PREFIX": s.name_prefix},
-            "python-lambdas": {"FUNCTION_PREFIX": s.name_prefix},
+            # Zips over Lambda's 50 MB direct-upload limit go through the artifacts bucket.
+            "auth-lambda": {"FUNCTION_PREFIX": s.name_prefix, "ARTIFACT_BUCKET": bucket.bucket},
+            "python-lambdas": {"FUNCTION_PREFIX": s.name_prefix, "ARTIFACT_BUCKET": bucket.bucket},
             "frontend": {"SITE_BUCKET": site.bucket_name},
         }
         if getattr(site, "distribution_id", None) is not None:

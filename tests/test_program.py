@@ -128,3 +128,27 @@ def test_preview_json_lists_parents(dev):
     parented = [r for r in doc["resources"] if r["parent"]]
     assert len(parented) == len(doc["resources"]) - len([r for r in doc["resources"] if not r["parent"]])
     assert all(r["parent"] in by_name for r in parented)
+
+
+def test_every_variable_a_buildspec_requires_is_set_by_its_project(stack_run):
+    """What the pipeline component sets is what the buildspecs read (optional ones use ${VAR:+...})."""
+    from pathlib import Path
+
+    import yaml
+    root = Path(__file__).resolve().parent.parent
+    builtin = {"CODEBUILD_SRC_DIR", "CODEBUILD_SRC_DIR_infrastructure_output", "CODEBUILD_BUILD_SUCCEEDING",
+               "PATH", "HOME", "PWD", "CODEBUILD_RESOLVED_SOURCE_VERSION", "CODEBUILD_BUILD_ID"}
+    projects = stack_run.of_type("aws:codebuild/project:Project")
+    assert len(projects) == 4
+    for project in projects:
+        spec_path = root / project.get("source.buildspec")
+        spec = yaml.safe_load(spec_path.read_text())
+        commands = " ".join(
+            str(c) for phase in spec.get("phases", {}).values() for c in (phase or {}).get("commands", []) or []
+        )
+        optional = set(re.findall(r"\$\{(\w+):\+", commands))
+        used = set(re.findall(r"\$\{?(\w+)", commands)) - optional - builtin
+        local = set(re.findall(r"\b(\w+)=", commands)) | set((spec.get("env", {}) or {}).get("variables", {}) or {})
+        provided = {v["name"] for v in project.get("environment.environmentVariables", [])}
+        missing = {v for v in used - local - provided if v.isupper()}
+        assert not missing, f"{spec_path.name} reads {missing} that {project.inputs['name']} does not set"
