@@ -91,7 +91,7 @@ def to_json(result: ProgramRun) -> dict[str, Any]:
         "resources": [
             {"type": r.type, "name": r.name, "parent": names.get(r.parent) if r.parent else None,
              "settings": _details(r)}
-            for r in result.resources
+            for r in sorted(result.resources, key=lambda r: (names.get(r.parent or "", ""), r.type, r.name))
         ],
         "outputs": result.outputs,
         "summary": summary(result),
@@ -117,7 +117,8 @@ def summary(result: ProgramRun) -> dict[str, Any]:
 
 def print_tree(result: ProgramRun, out=sys.stdout) -> None:
     children: dict[str | None, list[Resource]] = {}
-    for r in result.resources:
+    # Sorted so that two previews of the same program print the same tree (diffable).
+    for r in sorted(result.resources, key=lambda r: (r.type, r.name)):
         children.setdefault(r.parent, []).append(r)
 
     def walk(parent: str | None, prefix: str) -> None:
