@@ -12,6 +12,7 @@ import hashlib
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -336,3 +337,24 @@ def run_program(stack: str, config_overrides: Mapping[str, Any] | None = None) -
     config = stack_config(stack, config_overrides)
     return run(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__pulumi_main__"),
                stack=stack, config=config)
+
+
+@cache
+def accepts_tags(type_token: str) -> bool:
+    """Whether the SDK class behind a type token takes `tags` (i.e. the resource is taggable)."""
+    import importlib
+    import inspect
+
+    package, module_path, cls_name = type_token.split(":")
+    if package not in ("aws", "awsx"):
+        return False
+    module = module_path.split("/")[0]
+    module = {"lambda": "lambda_"}.get(module, module)
+    sdk = "pulumi_aws" if package == "aws" else "pulumi_awsx"
+    cls = getattr(importlib.import_module(f"{sdk}.{module}"), cls_name, None)
+    return cls is not None and "tags" in inspect.signature(cls._internal_init).parameters
+
+
+def taggable(resources: list[Resource]) -> list[Resource]:
+    """The resources (custom or remote components such as awsx) whose type takes `tags`."""
+    return [r for r in resources if (r.custom or r.type.startswith("awsx:")) and accepts_tags(r.type)]

@@ -3,8 +3,6 @@ trail and its bucket, the alarm topic, and an alarm per function plus the API's 
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 from types import SimpleNamespace
 
@@ -13,7 +11,7 @@ import pytest
 
 from components import catalog
 from components.audit import Audit, AuditArgs
-from preview.harness import ACCOUNT_ID, run
+from preview.harness import ACCOUNT_ID, run, taggable
 
 KEY_ARN = f"arn:aws:kms:us-east-2:{ACCOUNT_ID}:key/data-key"
 PREFIX = "futureim-ecommerce-ai-platform"
@@ -44,14 +42,6 @@ def dev_audit(settings_for):
 @pytest.fixture()
 def prod_audit(settings_for):
     return build_audit(settings_for("prod"))
-
-
-def accepts_tags(type_token: str) -> bool:
-    if not type_token.startswith("aws:"):
-        return False
-    module, class_name = type_token.split(":")[1].split("/")[0], type_token.split(":")[2]
-    cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), class_name)
-    return "tags" in inspect.signature(cls._internal_init).parameters
 
 
 # ---- trail ----------------------------------------------------------------------------------
@@ -175,7 +165,7 @@ def test_email_subscription_when_configured(settings_for):
 @pytest.mark.parametrize("which", ["dev_audit", "prod_audit"])
 def test_every_taggable_resource_is_tagged_audit(which, request):
     run_ = request.getfixturevalue(which)
-    taggable = [r for r in run_.resources if r.custom and accepts_tags(r.type)]
-    assert {r.type for r in taggable} >= {TRAIL, TOPIC, ALARM, "aws:s3/bucket:Bucket"}
-    for r in taggable:
+    tagged = taggable(run_.resources)
+    assert {r.type for r in tagged} >= {TRAIL, TOPIC, ALARM, "aws:s3/bucket:Bucket"}
+    for r in tagged:
         assert (r.inputs.get("tags") or {}).get("System") == "Audit", r.name

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 
 import pulumi
-import pulumi_aws as aws
 import pytest
 
 from components.data_lake import DataLake, DataLakeArgs
 from components.settings import MAX_BUCKET_NAME
 from datagen.schema import Column, Table
-from preview.harness import ProgramRun, Resource, run
+from preview.harness import ProgramRun, Resource, run, taggable
 
 ACCOUNT = "123456789012"
 KEY_ARN = "arn:aws:kms:us-east-2:123456789012:key/data-key-id"
@@ -63,12 +61,6 @@ def config_of(result: ProgramRun, type_: str, part: str) -> Resource:
     found = [r for r in result.of_type(type_) if r.get("bucket") == name]
     assert len(found) == 1, f"expected one {type_} for {name}, found {[r.name for r in found]}"
     return found[0]
-
-
-def accepts_tags(resource: Resource) -> bool:
-    _, module, cls = resource.type.split(":")
-    klass = getattr(getattr(aws, module.split("/")[0]), cls)
-    return "tags" in inspect.signature(klass._internal_init).parameters
 
 
 # ---- buckets ----------------------------------------------------------------------------------
@@ -239,9 +231,9 @@ def test_outputs(lake):
 
 
 def test_every_taggable_resource_is_tagged_data(lake):
-    taggable = [r for r in lake.resources if r.custom and accepts_tags(r)]
-    assert {r.type for r in taggable} == {BUCKET, GLUE_DB, WORKGROUP}
-    for resource in taggable:
+    tagged = taggable(lake.resources)
+    assert {r.type for r in tagged} == {BUCKET, GLUE_DB, WORKGROUP}
+    for resource in tagged:
         assert resource.get("tags") == {"System": "Data"}, resource.name
 
 

@@ -3,15 +3,13 @@ prod private bucket behind CloudFront (readable by this distribution only)."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 
 import pulumi
 import pytest
 
 from components.frontend_site import CACHING_OPTIMIZED_POLICY_ID, FrontendSite, FrontendSiteArgs
-from preview.harness import run
+from preview.harness import run, taggable
 
 BUCKET = "aws:s3/bucket:Bucket"
 POLICY = "aws:s3/bucketPolicy:BucketPolicy"
@@ -51,15 +49,6 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def accepts_tags(type_token: str) -> bool:
-    """Whether the pulumi-aws resource class behind `type_token` has a `tags` input."""
-    if not type_token.startswith("aws:"):
-        return False
-    module, class_name = type_token.split(":")[1].split("/")[0], type_token.split(":")[2]
-    cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), class_name)
-    return "tags" in inspect.signature(cls._internal_init).parameters
-
-
 # ---- both shapes --------------------------------------------------------------------------
 @pytest.mark.parametrize("which", ["dev_site", "prod_site"])
 def test_bucket_versioned_sse_s3_and_owner_enforced(which, request):
@@ -79,9 +68,9 @@ def test_bucket_versioned_sse_s3_and_owner_enforced(which, request):
 @pytest.mark.parametrize("which", ["dev_site", "prod_site"])
 def test_every_taggable_resource_is_tagged_frontend(which, request):
     site = request.getfixturevalue(which)
-    taggable = [r for r in site.resources if r.custom and accepts_tags(r.type)]
-    assert {r.type for r in taggable} >= {BUCKET}
-    for r in taggable:
+    tagged = taggable(site.resources)
+    assert {r.type for r in tagged} >= {BUCKET}
+    for r in tagged:
         assert (r.inputs.get("tags") or {}).get("System") == "Frontend", r.name
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import inspect
 import ipaddress
 import json
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_awsx as awsx
 import pytest
 
 from components.network import Network, NetworkArgs, route_table_ids_of, subnet_masks
 from components.settings import MAX_ROLE_NAME
-from preview.harness import ProgramRun, Resource, run
+from preview.harness import ProgramRun, run, taggable
 
 VPC = "awsx:ec2:Vpc"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -41,14 +39,6 @@ def network_run(settings_for, stack: str) -> ProgramRun:
 @pytest.fixture(params=STACKS)
 def net(request, settings_for) -> ProgramRun:
     return network_run(settings_for, request.param)
-
-
-def accepts_tags(resource: Resource) -> bool:
-    """Whether the SDK class behind a resource type takes `tags`."""
-    package, module, cls = resource.type.split(":")
-    sdk = {"aws": aws, "awsx": awsx}[package]
-    klass = getattr(getattr(sdk, module.split("/")[0]), cls)
-    return "tags" in inspect.signature(klass._internal_init).parameters
 
 
 # ---- VPC --------------------------------------------------------------------------------------
@@ -169,10 +159,9 @@ def test_outputs_come_from_the_vpc_and_security_group(net):
 
 
 def test_every_taggable_resource_is_tagged_network(net):
-    taggable = [r for r in net.resources if r.custom or r.type.startswith("awsx:")]
-    taggable = [r for r in taggable if accepts_tags(r)]
-    assert {r.type for r in taggable} >= {VPC, ENDPOINT, FLOW_LOG, LOG_GROUP, ROLE, SG}
-    for resource in taggable:
+    tagged = taggable(net.resources)
+    assert {r.type for r in tagged} >= {VPC, ENDPOINT, FLOW_LOG, LOG_GROUP, ROLE, SG}
+    for resource in tagged:
         assert (resource.get("tags") or {}).get("System") == "Network", resource.name
 
 

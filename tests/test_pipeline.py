@@ -3,8 +3,6 @@ the seed's four stages and their artifacts, the builds, and what each role may d
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 from types import SimpleNamespace
 
@@ -19,7 +17,7 @@ from components.pipeline import (
     DeliveryPipeline,
     DeliveryPipelineArgs,
 )
-from preview.harness import ACCOUNT_ID, run
+from preview.harness import ACCOUNT_ID, run, taggable
 
 KEY_ARN = f"arn:aws:kms:us-east-2:{ACCOUNT_ID}:key/pipeline-key"
 SITE_BUCKET = f"futureim-ecommerce-ai-platform-frontend-dev-{ACCOUNT_ID}"
@@ -126,14 +124,6 @@ def all_policy_documents(run_) -> list[tuple[str, dict]]:
     docs += [(r.name, doc(r.inputs["assumeRolePolicy"])) for r in run_.of_type(ROLE)]
     docs += [(r.name, doc(r.inputs["policy"])) for r in run_.of_type("aws:s3/bucketPolicy:BucketPolicy")]
     return docs
-
-
-def accepts_tags(type_token: str) -> bool:
-    if not type_token.startswith("aws:"):
-        return False
-    module, class_name = type_token.split(":")[1].split("/")[0], type_token.split(":")[2]
-    cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), class_name)
-    return "tags" in inspect.signature(cls._internal_init).parameters
 
 
 # ---- the pipeline -------------------------------------------------------------------------
@@ -477,9 +467,9 @@ def test_github_token_secret_without_a_value(dev_pipeline):
 @pytest.mark.parametrize("which", ["dev_pipeline", "prod_pipeline"])
 def test_every_taggable_resource_is_tagged_cicd(which, request):
     run_ = request.getfixturevalue(which)
-    taggable = [r for r in run_.resources if r.custom and accepts_tags(r.type)]
-    assert {r.type for r in taggable} >= {PIPELINE, PROJECT, ROLE, CONNECTION, "aws:s3/bucket:Bucket",
+    tagged = taggable(run_.resources)
+    assert {r.type for r in tagged} >= {PIPELINE, PROJECT, ROLE, CONNECTION, "aws:s3/bucket:Bucket",
                                           "aws:secretsmanager/secret:Secret",
                                           "aws:cloudwatch/logGroup:LogGroup"}
-    for r in taggable:
+    for r in tagged:
         assert (r.inputs.get("tags") or {}).get("System") == "CI/CD", r.name

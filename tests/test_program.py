@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 import re
-from functools import cache
 
 import pytest
 
 from components.catalog import FUNCTIONS, SERVICES
 from components.settings import MAX_BUCKET_NAME, MAX_FUNCTION_NAME, MAX_ROLE_NAME, from_stack_file
 from preview.__main__ import count_operations, summary, to_json
-
-
-@cache
-def accepts_tags(type_token: str) -> bool:
-    """Whether the Pulumi class behind a type token takes `tags` (i.e. is taggable)."""
-    package, module_path, cls_name = type_token.split(":")
-    if package == "awsx":
-        mod = importlib.import_module(f"pulumi_awsx.{module_path}")
-    elif package == "aws":
-        module = module_path.split("/")[0]
-        module = {"lambda": "lambda_"}.get(module, module)
-        mod = importlib.import_module(f"pulumi_aws.{module}")
-    else:
-        return False
-    cls = getattr(mod, cls_name, None)
-    if cls is None:
-        return False
-    return "tags" in inspect.signature(cls._internal_init).parameters
+from preview.harness import taggable
 
 
 def test_every_taggable_resource_names_its_system(stack_run):
-    untagged = [f"{r.type} {r.name}" for r in stack_run.resources
-                if r.custom and accepts_tags(r.type) and not (r.inputs.get("tags") or {}).get("System")]
+    untagged = [f"{r.type} {r.name}" for r in taggable(stack_run.resources)
+                if not (r.inputs.get("tags") or {}).get("System")]
     assert not untagged, f"resources without a System tag: {untagged}"
 
 
