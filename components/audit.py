@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import harden_bucket
 from components.settings import Settings
 
 SYSTEM = "Audit"
@@ -54,25 +54,26 @@ class Audit(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-trail-ownership", bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
-        aws.s3.BucketVersioning(
-            f"{name}-trail-versioning", bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"}, opts=child)
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-trail-encryption", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {
-                "sse_algorithm": "aws:kms", "kms_master_key_id": key_arn},
-                "bucket_key_enabled": True}],
-            opts=child)
-        access_block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-trail-public-access", bucket=bucket.id,
-            block_public_acls=True, ignore_public_acls=True,
-            block_public_policy=True, restrict_public_buckets=True, opts=child)
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-trail-lifecycle", bucket=bucket.id,
-            rules=[{
+        # CloudTrail checks the bucket ACL, then writes under AWSLogs/<account>/; both only on
+        # behalf of this trail (aws:SourceArn).
+        def cloudtrail_statements(arn: str) -> list[dict]:
+            return [
+                {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:GetBucketAcl", "Resource": arn,
+                 "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+                {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:PutObject",
+                 "Resource": f"{arn}/AWSLogs/{s.account_id}/*",
+                 "Condition": {"StringEquals": {
+                     "s3:x-amz-acl": "bucket-owner-full-control",
+                     "aws:SourceArn": trail_arn}}},
+            ]
+
+        hardened = harden_bucket(
+            f"{name}-trail", bucket, opts=child, kms_key_arn=key_arn,
+            lifecycle_rules=[{
                 "id": "archive-audit-logs",
                 "status": "Enabled",
                 "filter": {"prefix": ""},
@@ -81,29 +82,8 @@ class Audit(pulumi.ComponentResource):
                 "noncurrent_version_transitions": [
                     {"noncurrent_days": TRAIL_LOGS_TO_GLACIER_DAYS, "storage_class": "GLACIER"}],
             }],
-            opts=child)
-        bucket_policy = aws.s3.BucketPolicy(
-            f"{name}-trail-bucket-policy", bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
-                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                     "Action": "s3:GetBucketAcl", "Resource": arn,
-                     "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
-                    {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
-                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                     "Action": "s3:PutObject",
-                     "Resource": f"{arn}/AWSLogs/{s.account_id}/*",
-                     "Condition": {"StringEquals": {
-                         "s3:x-amz-acl": "bucket-owner-full-control",
-                         "aws:SourceArn": trail_arn}}},
-                    {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
-                     "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
-                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-                ],
-            })),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]))
+            policy_statements=cloudtrail_statements,
+            policy_name=f"{name}-trail-bucket-policy")
 
         # ---- trail ------------------------------------------------------------------------
         trail = aws.cloudtrail.Trail(
@@ -118,7 +98,7 @@ class Audit(pulumi.ComponentResource):
             kms_key_id=key_arn,
             tags=tags,
             # CloudTrail checks it can write to the bucket when the trail is created.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[hardened.policy]),
         )
 
         # ---- alarms -------------------------------------------------------------------------

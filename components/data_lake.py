@@ -8,13 +8,13 @@ and a bytes-scanned limit per query.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import harden_bucket
 from components.settings import Settings
 from datagen.schema import Column, Table
 
@@ -78,21 +78,6 @@ ATHENA_RESULTS_LIFECYCLE = [_Rule(
     noncurrent_version_expiration=_noncurrent_expiry(7),
     abort_incomplete_multipart_upload=_abort_multipart(),
 )]
-
-
-def tls_only_policy(bucket_arn: str) -> str:
-    """Bucket policy denying any request not made over TLS."""
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }],
-    })
 
 
 def _glue_column(column: Column) -> aws.glue.CatalogTableStorageDescriptorColumnArgs:
@@ -188,7 +173,6 @@ class DataLake(pulumi.ComponentResource):
                 lifecycle: Sequence[aws.s3.BucketLifecycleConfigurationRuleArgs]) -> aws.s3.Bucket:
         """A private, CMK-encrypted, versioned, TLS-only bucket with a lifecycle."""
         settings = self._settings
-        child = pulumi.ResourceOptions(parent=self)
         bucket = aws.s3.Bucket(
             f"{name}-{part}",
             bucket=settings.bucket_name(part),
@@ -197,53 +181,8 @@ class DataLake(pulumi.ComponentResource):
             tags=settings.tags(SYSTEM),
             opts=pulumi.ResourceOptions(parent=self, protect=settings.deletion_protection),
         )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-{part}-encryption",
-            bucket=bucket.id,
-            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms", kms_master_key_id=self._kms_key_arn),
-                # One data key per bucket instead of one KMS call per object: far fewer KMS requests.
-                bucket_key_enabled=True,
-            )],
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-{part}-versioning",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-{part}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        # ACLs off: the bucket owner owns every object, access is decided by policies only.
-        aws.s3.BucketOwnershipControls(
-            f"{name}-{part}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        aws.s3.BucketPolicy(
-            f"{name}-{part}-policy",
-            bucket=bucket.id,
-            policy=bucket.arn.apply(tls_only_policy),
-            # S3 rejects concurrent policy and public-access-block changes on one bucket.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-{part}-lifecycle",
-            bucket=bucket.id,
-            rules=list(lifecycle),
-            # Noncurrent-version rules need versioning switched on first.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-        )
+        harden_bucket(f"{name}-{part}", bucket, opts=pulumi.ResourceOptions(parent=self),
+                      kms_key_arn=self._kms_key_arn, lifecycle_rules=lifecycle)
         return bucket
 
     def _glue_table(self, name: str, database: aws.glue.CatalogDatabase, table: Table,

@@ -9,12 +9,12 @@ Two shapes, chosen by `settings.cdn_enabled`:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import PublicAccess, harden_bucket
 from components.settings import Settings
 
 SYSTEM = "Frontend"
@@ -27,23 +27,6 @@ ORIGIN_ID = "site-bucket"
 @dataclass
 class FrontendSiteArgs:
     settings: Settings
-
-
-def tls_only_statement(bucket_arn: str, *, except_actions: list[str] | None = None) -> dict:
-    """Deny requests that do not use TLS. `except_actions` leaves those actions out of the
-    deny (the S3 website endpoint only speaks HTTP, so its anonymous reads must pass)."""
-    statement: dict = {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-    if except_actions:
-        statement["NotAction"] = except_actions
-    else:
-        statement["Action"] = "s3:*"
-    return statement
 
 
 class FrontendSite(pulumi.ComponentResource):
@@ -69,74 +52,28 @@ class FrontendSite(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        # SSE-S3 (AES256), deliberately NOT the customer-managed KMS key: anonymous reads
-        # through the S3 website endpoint cannot call kms:Decrypt, so KMS-encrypted objects
-        # would answer 403 to every visitor. The content is the public web app anyway.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
-        )
-        # ACLs off: access is decided by the bucket policy alone.
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-
         self.distribution_id = None
         self.distribution_arn = None
 
         if s.cdn_enabled:
-            access_block = aws.s3.BucketPublicAccessBlock(
-                f"{name}-public-access",
-                bucket=bucket.id,
-                block_public_acls=True,
-                ignore_public_acls=True,
-                block_public_policy=True,
-                restrict_public_buckets=True,
-                opts=child,
-            )
             distribution = self._distribution(name, s, bucket, tags, child)
             self.distribution_id = distribution.id
             self.distribution_arn = distribution.arn
-            policy = pulumi.Output.all(bucket.arn, distribution.arn).apply(
-                lambda a: json.dumps({
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "AllowCloudFrontOriginAccessControl",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudfront.amazonaws.com"},
-                            "Action": "s3:GetObject",
-                            "Resource": f"{a[0]}/*",
-                            # Only this distribution, not any CloudFront distribution.
-                            "Condition": {"StringEquals": {"AWS:SourceArn": a[1]}},
-                        },
-                        tls_only_statement(a[0]),
-                    ],
-                }))
+
+            def site_statements(arn: str) -> pulumi.Output[list[dict]]:
+                return distribution.arn.apply(lambda dist_arn: [{
+                    "Sid": "AllowCloudFrontOriginAccessControl",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudfront.amazonaws.com"},
+                    "Action": "s3:GetObject",
+                    "Resource": f"{arn}/*",
+                    # Only this distribution, not any CloudFront distribution.
+                    "Condition": {"StringEquals": {"AWS:SourceArn": dist_arn}},
+                }])
+            public_access: PublicAccess = "none"
+            tls_except_actions: list[str] = []
             self.url = distribution.domain_name.apply(lambda d: f"https://{d}")
         else:
-            # Public read through the bucket policy only: ACL-based public access stays
-            # blocked, so nothing but the policy below can make an object public.
-            access_block = aws.s3.BucketPublicAccessBlock(
-                f"{name}-public-access",
-                bucket=bucket.id,
-                block_public_acls=True,
-                ignore_public_acls=True,
-                block_public_policy=False,
-                restrict_public_buckets=False,
-                opts=child,
-            )
             website = aws.s3.BucketWebsiteConfiguration(
                 f"{name}-website",
                 bucket=bucket.id,
@@ -145,32 +82,29 @@ class FrontendSite(pulumi.ComponentResource):
                 error_document={"key": INDEX_DOCUMENT},
                 opts=child,
             )
-            policy = bucket.arn.apply(
-                lambda arn: json.dumps({
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "PublicReadSiteObjects",
-                            "Effect": "Allow",
-                            "Principal": "*",
-                            "Action": "s3:GetObject",
-                            "Resource": f"{arn}/*",
-                        },
-                        # The website endpoint is HTTP-only, so a plain "deny s3:* without
-                        # TLS" would also deny every visitor's GetObject. Everything else
-                        # (writes, deletes, listing, configuration) still requires TLS.
-                        tls_only_statement(arn, except_actions=["s3:GetObject"]),
-                    ],
-                }))
+
+            def site_statements(arn: str) -> list[dict]:
+                return [{
+                    "Sid": "PublicReadSiteObjects",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"{arn}/*",
+                }]
+            # Public read through the bucket policy only: ACL-based public access stays
+            # blocked, so nothing but the policy can make an object public.
+            public_access = "policy-only"
+            # The website endpoint is HTTP-only, so a plain "deny s3:* without TLS" would also
+            # deny every visitor's GetObject. Everything else (writes, deletes, listing,
+            # configuration) still requires TLS.
+            tls_except_actions = ["s3:GetObject"]
             self.url = website.website_endpoint.apply(lambda e: f"http://{e}")
 
-        aws.s3.BucketPolicy(
-            f"{name}-policy",
-            bucket=bucket.id,
-            policy=policy,
-            # A public policy is refused while the public access block still blocks it.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]),
-        )
+        # SSE-S3 (AES256), deliberately NOT the customer-managed KMS key: anonymous reads
+        # through the S3 website endpoint cannot call kms:Decrypt, so KMS-encrypted objects
+        # would answer 403 to every visitor. The content is the public web app anyway.
+        harden_bucket(name, bucket, opts=child, kms_key_arn=None, public_access=public_access,
+                      policy_statements=site_statements, tls_except_actions=tls_except_actions)
 
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn

@@ -21,6 +21,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import catalog
+from components.buckets import harden_bucket
 from components.settings import Settings
 
 SYSTEM = "CI/CD"
@@ -105,17 +106,6 @@ def _trust(service: str, account_id: str) -> str:
         "Action": "sts:AssumeRole",
         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
     }])
-
-
-def _tls_only(bucket_arn: str) -> dict:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
 
 
 def _artifact_statements(bucket_arn: str, key_arn: str) -> list[dict]:
@@ -257,38 +247,17 @@ class DeliveryPipeline(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-artifacts-ownership", bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
-        aws.s3.BucketVersioning(
-            f"{name}-artifacts-versioning", bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"}, opts=child)
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-artifacts-encryption", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {
-                "sse_algorithm": "aws:kms", "kms_master_key_id": key_arn},
-                "bucket_key_enabled": True}],
-            opts=child)
-        access_block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-artifacts-public-access", bucket=bucket.id,
-            block_public_acls=True, ignore_public_acls=True,
-            block_public_policy=True, restrict_public_buckets=True, opts=child)
         retention = s.artifact_retention_days
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-artifacts-lifecycle", bucket=bucket.id,
-            rules=[{
+        harden_bucket(
+            f"{name}-artifacts", bucket, opts=child, kms_key_arn=key_arn,
+            lifecycle_rules=[{
                 "id": "expire-artifacts",
                 "status": "Enabled",
                 "filter": {"prefix": ""},
                 "expiration": {"days": retention},
                 "noncurrent_version_expiration": {"noncurrent_days": retention},
                 "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-            }],
-            opts=child)
-        aws.s3.BucketPolicy(
-            f"{name}-artifacts-policy", bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: _policy([_tls_only(arn)])),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]))
+            }])
 
         # ---- GitHub token secret (kept from the seed) ----------------------------------------
         aws.secretsmanager.Secret(
