@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import json
+import re
 import types
 
 import pulumi
@@ -427,11 +428,17 @@ def test_component_type_parents_and_attributes(settings_for):
 # ---- placeholder handlers ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("fn", SIX, ids=lambda fn: fn.name)
-def test_placeholder_answers_501_in_the_error_shape(fn, monkeypatch):
-    monkeypatch.setenv("ALLOWED_ORIGIN", ORIGIN)
+def test_pending_operations_answer_501_in_the_error_shape(fn, monkeypatch):
+    from shared.testing import LAMBDA_ENV, call, user
+    for key, value in LAMBDA_ENV.items():
+        monkeypatch.setenv(key, value)
     handler = importlib.import_module(f"{fn.package}.handler")
-    response = handler.lambda_handler({"httpMethod": "GET", "resource": "/x/{id}", "path": "/x/1"}, None)
-    assert response["statusCode"] == 501
-    assert response["headers"]["Access-Control-Allow-Origin"] == ORIGIN
-    assert json.loads(response["body"]) == {"error": {
-        "code": "NOT_IMPLEMENTED", "message": f"{fn.name} does not implement GET /x/{{id}} yet", "details": {}}}
+    for method, path in handler.OPERATIONS:
+        concrete = re.sub(r"\{\w+\}", "id-1", path)
+        response = call(handler.lambda_handler, method, concrete, user=user(), body={} if method != "GET" else None)
+        assert response.status == 501, (method, path)
+        assert response.headers["access-control-allow-origin"] == LAMBDA_ENV["ALLOWED_ORIGIN"]
+        error = response.json["error"]
+        assert error["code"] == "NOT_IMPLEMENTED"
+        assert error["message"] == f"{fn.name} does not implement {method} {path} yet"
+        assert isinstance(error["details"], dict)

@@ -1,31 +1,28 @@
-"""Placeholder for the demand-insights: answers every operation 501 until the real service lands.
+"""demand-insights: RFM segments, demand forecasts, elasticity, price optimisation, CLV, churn, reorder points.
 
-Standard library only, so the first `pulumi up` can ship it as the function's initial code
-before the pipeline builds the real package.
+Every operation of the contract that this service owns is routed here. Their behaviour lands
+with the service's own issue; until then each answers 501 NOT_IMPLEMENTED in the error model,
+so the API is complete (authorizer, CORS, routing) and honest about what is missing.
 """
 
-from __future__ import annotations
-
-import json
-import os
-from typing import Any
+from shared.api import create_app, make_handler, pending
 
 SERVICE = "demand-insights"
 
+OPERATIONS = (
+    ("GET", "/demand-insights/segments"),
+    ("GET", "/demand-insights/segments/{segmentId}/customers"),
+    ("GET", "/demand-insights/customers/{customerId}"),
+    ("POST", "/demand-insights/forecast"),
+    ("POST", "/demand-insights/price-elasticity"),
+    ("POST", "/demand-insights/price-optimization"),
+    ("POST", "/demand-insights/clv"),
+    ("POST", "/demand-insights/churn"),
+    ("GET", "/demand-insights/at-risk-customers"),
+    ("GET", "/demand-insights/reorder-recommendations"),
+)
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """API Gateway proxy event in, proxy response out: 501 in the API's error format."""
-    method = (event or {}).get("httpMethod") or "?"
-    resource = (event or {}).get("resource") or (event or {}).get("path") or "?"
-    body = {
-        "error": {
-            "code": "NOT_IMPLEMENTED",
-            "message": f"{SERVICE} does not implement {method} {resource} yet",
-            "details": {},
-        }
-    }
-    headers = {"Content-Type": "application/json"}
-    origin = os.environ.get("ALLOWED_ORIGIN")
-    if origin:  # CORS is limited to the frontend's origin; no origin configured, no header
-        headers["Access-Control-Allow-Origin"] = origin
-    return {"statusCode": 501, "headers": headers, "body": json.dumps(body)}
+app = create_app(SERVICE)
+pending(app, OPERATIONS)
+
+lambda_handler = make_handler(app)

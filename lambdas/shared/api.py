@@ -20,7 +20,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,7 +30,15 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolv
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.logging import correlation_paths
 
-from shared.errors import STATUS_CODES, ApiError, BadRequest, InternalError, MethodNotAllowed, NotFound
+from shared.errors import (
+    STATUS_CODES,
+    ApiError,
+    BadRequest,
+    InternalError,
+    MethodNotAllowed,
+    NotFound,
+    NotImplementedYet,
+)
 from shared.observability import local_context, logger, metrics, tracer
 
 JSON = "application/json"
@@ -182,6 +190,18 @@ def routes(app: APIGatewayRestResolver) -> list[tuple[str, str]]:
     """(METHOD, path) of every operation `app` implements, paths in API Gateway form:
     `/compliance/cases/<caseId>` -> `/compliance/cases/{caseId}`. For contract tests."""
     return sorted({(r.method, re.sub(r"<(\w+)>", r"{\1}", r.path) or "/") for r in _registered(app)})
+
+
+def pending(app: ServiceApp, operations: Iterable[tuple[str, str]]) -> None:
+    """Route contract operations whose behaviour has not landed yet: each answers 501 in the
+    error model (never a made-up result), so the API is complete and honest about it."""
+    for method, path in operations:
+        rule = re.sub(r"\{(\w+)\}", r"<\1>", path)
+
+        def _pending(*_: Any, _method: str = method, _path: str = path, **__: Any) -> Response:
+            raise NotImplementedYet(f"{app.service} does not implement {_method} {_path} yet")
+
+        app.route(rule, method=method)(_pending)
 
 
 # --- the Lambda entry point -------------------------------------------------------------------

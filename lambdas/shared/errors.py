@@ -123,6 +123,14 @@ class ServiceUnavailable(ApiError):  # noqa: N818 - HTTP names
     status, code, default_message = 503, "SERVICE_UNAVAILABLE", "A dependency is unavailable"
 
 
+class NotImplementedYet(ApiError):  # noqa: N818 - HTTP names
+    """An operation of the contract that its service does not answer yet (501)."""
+
+    status = 501
+    code = "NOT_IMPLEMENTED"
+    default_message = "This operation is not implemented yet"
+
+
 def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": dict(details or {})}}
 
