@@ -1,0 +1,390 @@
+"""The local API gateway: HTTP in, API Gateway REST proxy events to the functions, HTTP out.
+
+Behaves like the deployed API where a client can tell: routes from the contract, the TOKEN
+authorizer first for protected operations (its policy cached per token for 300 s), CORS
+preflights answered by the gateway, gateway errors in the contract's error model, 502 when a
+function fails, 504 after the integration timeout. The stage prefix (`/dev/...`) is optional.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+
+# What the deployed API is configured with (components/api.py), so both behave alike.
+from components.api import ALLOWED_HEADERS, AUTHORIZER_CACHE_SECONDS, INTEGRATION_TIMEOUT_MS, TOKEN_PATTERN
+from local import events
+from local.contract import Match, Operation, Router
+from local.events import HttpRequest, HttpResponse, MalformedResponseError
+from local.validation import InvalidRequestError, RequestValidator
+from local.workers import InvokeError
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's limit
+INTEGRATION_TIMEOUT_S = INTEGRATION_TIMEOUT_MS / 1000
+_TOKEN = re.compile(TOKEN_PATTERN)
+ERROR_TYPES = {
+    400: "BadRequestException",
+    401: "UnauthorizedException",
+    403: "AccessDeniedException",
+    404: "NotFoundException",
+    405: "MethodNotAllowedException",
+    413: "RequestEntityTooLargeException",
+    504: "IntegrationTimeoutException",
+}
+
+
+class Invoker(Protocol):
+    def invoke(self, function: str, event: Mapping[str, Any]) -> Any: ...
+
+
+@dataclass
+class _Cached:
+    expires: float
+    principal_id: str
+    policy: Mapping[str, Any]
+    context: Mapping[str, Any] | None
+
+
+class UnauthorizedError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+def policy_allows(policy: Mapping[str, Any], arn: str) -> bool | None:
+    """IAM evaluation of an authorizer's policy for one method ARN: an explicit Deny wins,
+    then an Allow; None when no statement applies (also a denial)."""
+    statements = policy.get("Statement") or []
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    allowed: bool | None = None
+    for statement in statements:
+        actions = _as_list(statement.get("Action"))
+        resources = _as_list(statement.get("Resource"))
+        if not any(fnmatch.fnmatchcase("execute-api:Invoke", a) for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(arn, r) for r in resources):
+            continue
+        effect = str(statement.get("Effect", "")).lower()
+        if effect == "deny":
+            return False
+        if effect == "allow":
+            allowed = True
+    return allowed
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+class Gateway:
+    def __init__(
+        self,
+        router: Router,
+        invoker: Invoker,
+        *,
+        stage: str,
+        region: str,
+        allowed_origin: str,
+        authorizer: str = "authorizer",
+        account_id: str = events.ACCOUNT_ID,
+        api_id: str = events.API_ID,
+        cache_ttl: float = AUTHORIZER_CACHE_SECONDS,
+        access_log: Callable[[str], None] | None = None,
+        on_write: Callable[[], None] | None = None,
+        validator: RequestValidator | None = None,
+    ) -> None:
+        self.router = router
+        self.invoker = invoker
+        self.stage = stage
+        self.region = region
+        self.allowed_origin = allowed_origin
+        self.authorizer = authorizer
+        self.account_id = account_id
+        self.api_id = api_id
+        self.cache_ttl = cache_ttl
+        self.access_log = access_log
+        self.on_write = on_write
+        self.validator = validator
+        self._cache: dict[str, _Cached] = {}
+        self._cache_lock = threading.Lock()
+
+    # ---- the request pipeline -------------------------------------------------------------
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        function = "-"
+        try:
+            path = self._strip_stage(request.path)
+            match = self.router.match(path)
+            if match is None:
+                response = self._error(404, "RESOURCE_NOT_FOUND", f"no resource at {path}", request_id)
+            elif request.method.upper() == "OPTIONS":
+                response = self._preflight(match)
+            elif (op := match.operation(request.method)) is None:
+                response = self._error(
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    f"{request.method.upper()} is not allowed on {match.template.path}",
+                    request_id,
+                    [("Allow", ", ".join([*match.allowed_methods, "OPTIONS"]))],
+                )
+            elif len(request.body) > MAX_PAYLOAD_BYTES:
+                response = self._error(413, "REQUEST_TOO_LARGE", "Request Too Large", request_id)
+            else:
+                function = op.service
+                response = self._call(request, path, match, op, request_id)
+        except Exception as exc:  # the gateway itself must always answer
+            print(f"[gateway] internal error: {exc!r}", file=sys.stderr)
+            response = self._error(500, "INTERNAL_ERROR", "the local gateway failed", request_id)
+        headers = (*response.headers, ("x-amzn-RequestId", request_id))
+        response = HttpResponse(response.status, headers, response.body)
+        elapsed = (time.perf_counter() - started) * 1000
+        if self.access_log:
+            self.access_log(
+                f'{request.source_ip} "{request.method} {request.target}" '
+                f"{response.status} {len(response.body)}B {elapsed:.1f}ms {function}"
+            )
+        if (
+            self.on_write
+            and request.method.upper() not in ("GET", "HEAD", "OPTIONS")
+            and response.status < 400
+        ):
+            self.on_write()
+        return response
+
+    def _strip_stage(self, path: str) -> str:
+        prefix = f"/{self.stage}"
+        if path == prefix:
+            return "/"
+        return path[len(prefix) :] if path.startswith(prefix + "/") else path
+
+    def _call(
+        self, request: HttpRequest, path: str, match: Match, op: Operation, request_id: str
+    ) -> HttpResponse:
+        authorizer_ctx = None
+        if not op.public:
+            try:
+                authorizer_ctx = self._authorize(request, path)
+            except UnauthorizedError as exc:
+                return self._error(exc.status, exc.code, str(exc), request_id)
+        if self.validator is not None:
+            try:
+                self.validator.validate(
+                    op.path,
+                    op.method,
+                    query=events.query_parameters(request.query)[0],
+                    headers=dict(request.headers),
+                    body=request.body.decode("utf-8", "replace"),
+                    content_type=request.header("Content-Type"),
+                )
+            except InvalidRequestError as exc:
+                return self._error(400, exc.code, str(exc), request_id)
+        event = events.proxy_event(
+            request,
+            resource=op.path,
+            path_parameters=match.path_parameters,
+            stage=self.stage,
+            authorizer=authorizer_ctx,
+            request_id=request_id,
+            account_id=self.account_id,
+            api_id=self.api_id,
+            path=path,
+        )
+        try:
+            result = self.invoker.invoke(op.service, event)
+            return events.http_response(result)
+        except InvokeError as exc:
+            if exc.kind == "timeout":
+                return self._error(504, "INTEGRATION_TIMEOUT", "Endpoint request timed out", request_id)
+            print(f"[gateway] {op.service} failed ({exc.kind}): {exc}", file=sys.stderr)
+            return self._error(502, "INTEGRATION_FAILURE", f"{op.service} failed: {exc}", request_id)
+        except MalformedResponseError as exc:
+            print(f"[gateway] malformed Lambda proxy response from {op.service}: {exc}", file=sys.stderr)
+            return self._error(
+                502, "INTEGRATION_FAILURE", f"malformed response from {op.service}: {exc}", request_id
+            )
+
+    # ---- the TOKEN authorizer -------------------------------------------------------------
+    def _authorize(self, request: HttpRequest, path: str) -> dict[str, Any]:
+        token = request.header("Authorization")
+        if not token or not _TOKEN.match(token):
+            # API Gateway answers without calling the authorizer when the identity source is
+            # empty or fails the authorizer's identityValidationExpression.
+            raise UnauthorizedError(401, "UNAUTHORIZED", "Unauthorized")
+        arn = events.method_arn(
+            request.method,
+            path,
+            stage=self.stage,
+            region=self.region,
+            account_id=self.account_id,
+            api_id=self.api_id,
+        )
+        started = time.perf_counter()
+        cached = self._cached(token)
+        if cached is None:
+            cached = self._run_authorizer(token, arn)
+        allowed = policy_allows(cached.policy, arn)
+        if allowed is False:
+            raise UnauthorizedError(
+                403, "ACCESS_DENIED", "User is not authorized to access this resource with an explicit deny"
+            )
+        if not allowed:
+            raise UnauthorizedError(403, "ACCESS_DENIED", "User is not authorized to access this resource")
+        latency = int((time.perf_counter() - started) * 1000)
+        try:
+            return events.authorizer_context(cached.principal_id, cached.context, latency)
+        except MalformedResponseError as exc:
+            raise UnauthorizedError(500, "AUTHORIZER_CONFIGURATION_ERROR", str(exc)) from exc
+
+    def _cached(self, token: str) -> _Cached | None:
+        now = time.monotonic()
+        with self._cache_lock:
+            entry = self._cache.get(token)
+            if entry and entry.expires > now:
+                return entry
+            if entry:
+                del self._cache[token]
+        return None
+
+    def _run_authorizer(self, token: str, arn: str) -> _Cached:
+        try:
+            result = self.invoker.invoke(self.authorizer, events.token_authorizer_event(token, arn))
+        except InvokeError as exc:
+            if exc.kind == "function" and exc.detail.get("errorMessage") == "Unauthorized":
+                raise UnauthorizedError(401, "UNAUTHORIZED", "Unauthorized") from exc
+            print(f"[gateway] authorizer failed ({exc.kind}): {exc}", file=sys.stderr)
+            raise UnauthorizedError(500, "AUTHORIZER_FAILURE", "the authorizer failed") from exc
+        if (
+            not isinstance(result, Mapping)
+            or not isinstance(result.get("policyDocument"), Mapping)
+            or not result.get("principalId")
+        ):
+            print(f"[gateway] invalid authorizer response: {result!r:.300}", file=sys.stderr)
+            raise UnauthorizedError(
+                500, "AUTHORIZER_CONFIGURATION_ERROR", "the authorizer's answer is invalid"
+            )
+        context = result.get("context")
+        entry = _Cached(
+            time.monotonic() + self.cache_ttl,
+            str(result["principalId"]),
+            result["policyDocument"],
+            context if isinstance(context, Mapping) else None,
+        )
+        if self.cache_ttl > 0:
+            with self._cache_lock:
+                self._cache[token] = entry
+        return entry
+
+    def flush_authorizer_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    # ---- answers the gateway gives itself ---------------------------------------------------
+    def _preflight(self, match: Match) -> HttpResponse:
+        # The API's OPTIONS mock integration: 200 with the three CORS headers.
+        methods = ",".join([*match.allowed_methods, "OPTIONS"])
+        return HttpResponse(
+            200,
+            (
+                ("Content-Type", "application/json"),
+                ("Access-Control-Allow-Origin", self.allowed_origin),
+                ("Access-Control-Allow-Methods", methods),
+                ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
+            ),
+            b"",
+        )
+
+    def _error(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        request_id: str,
+        extra: list[tuple[str, str]] | None = None,
+    ) -> HttpResponse:
+        # The DEFAULT_4XX/5XX gateway responses: the Error shape, with CORS headers, and the
+        # x-amzn-ErrorType header by which API Gateway marks its own answers.
+        headers = [
+            ("Content-Type", "application/json"),
+            ("x-amzn-ErrorType", ERROR_TYPES.get(status, "InternalServerErrorException")),
+            ("Access-Control-Allow-Origin", self.allowed_origin),
+            ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
+            *(extra or []),
+        ]
+        return HttpResponse(status, tuple(headers), events.error_body(code, message, request_id))
+
+
+# ---- HTTP --------------------------------------------------------------------------------
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+    disable_nagle_algorithm = True  # else small answers wait for the client's delayed ACK (~40 ms)
+    server_version = "local-api-gateway"
+    sys_version = ""
+    gateway: Gateway  # set on the subclass made by serve()
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        request = HttpRequest(
+            self.command, self.path, tuple(self.headers.items()), body, source_ip=self.client_address[0]
+        )
+        response = self.gateway.handle(request)
+        self.send_response(response.status)
+        for key, value in response.headers:
+            if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.command != "HEAD":  # headers and body in one write
+            self._headers_buffer.append(b"\r\n" + response.body)
+            self.flush_headers()
+        else:
+            self.end_headers()
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the gateway writes its own access log
+
+
+class GatewayServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> tuple[GatewayServer, threading.Thread]:
+    handler = type("GatewayHandler", (_Handler,), {"gateway": gateway})
+    server = GatewayServer((host, port), handler)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="local-api-gateway"
+    )
+    thread.start()
+    return server, thread
+
+
+def json_body(response: HttpResponse) -> Any:
+    return json.loads(response.body or b"null")

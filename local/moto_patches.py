@@ -1,0 +1,147 @@
+"""Run inside the moto server process (local/aws.py loads it with runpy before moto starts):
+keeps moto's cost per request small and independent of how much data it holds, as AWS's is.
+
+moto 5's `TransactWriteItems` deep-copies every table it touches before the transaction, to roll
+back on failure: O(table size) per call. The auth service rotates refresh tokens with a
+transaction, so on a platform that has been used for a while each refresh got slower. Here the
+rollback keeps only the items the transaction touches.
+
+Stdlib and moto only; never imported by the platform itself.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def _patch_transact_write_items() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    backend_class = models.DynamoDBBackend
+    original = backend_class.transact_write_items
+    if getattr(original, "_local_platform_patch", False):
+        return
+
+    class _NoTableCopy:
+        """`copy` as moto's module sees it: tables are not copied (we keep an item-level undo
+        log instead); anything else is."""
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        undo: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+        for entry in transact_items:
+            try:
+                _, op = next(iter(entry.items()))
+                table = self.get_table(op["TableName"])
+                if "Key" in op:
+                    key = op["Key"]
+                else:
+                    attrs = op["Item"]
+                    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+                    if table.range_key_attr is not None:
+                        key[table.range_key_attr] = attrs[table.range_key_attr]
+                hash_value, range_value = self.get_keys_value(table, key)
+                current = table.get_item(hash_value, range_value)
+                before = copy.deepcopy(current.to_json()["Attributes"]) if current else None
+                undo.append((op["TableName"], key, before))
+            except Exception:  # noqa: S112 - moto itself reports a malformed request
+                continue
+        try:
+            original(self, transact_items)
+        except Exception:  # roll back what the transaction did, then re-raise
+            for table_name, key, before in reversed(undo):
+                try:
+                    if before is None:
+                        self.delete_item(table_name, key)
+                    else:
+                        self.put_item(table_name, before)
+                except Exception:  # noqa: S112 - best effort, like moto's own rollback
+                    continue
+            raise
+
+    # Set once (not per call): threads of the server never see a half-patched module.
+    models.copy = _NoTableCopy()
+    transact_write_items._local_platform_patch = True  # type: ignore[attr-defined]
+    backend_class.transact_write_items = transact_write_items
+
+
+def _cache_module_list() -> None:
+    """moto lists its own package folder (listdir + a stat per service) on every request."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: iter(modules)
+
+
+def _keep_alive() -> None:
+    """werkzeug's development server closes the connection after every response, so each call
+    a function makes pays a new TCP connection and a new server thread. Keep connections open
+    (as AWS endpoints do) when that is safe: an HTTP/1.1 request with a Content-Length (read in
+    full up front, so the stream stops at the next request line) and a response with one.
+    Anything else (chunked uploads...) keeps werkzeug's behaviour: the connection closes."""
+    import io
+
+    from werkzeug import serving
+
+    base = serving.WSGIRequestHandler
+    if getattr(base, "_local_platform_patch", False):
+        return
+
+    class KeepAliveHandler(base):  # type: ignore[misc, valid-type]
+        _local_platform_patch = True
+        disable_nagle_algorithm = True
+
+        def make_environ(self) -> dict[str, Any]:
+            environ = super().make_environ()
+            self._keep = False
+            length = self.headers.get("Content-Length")
+            if not environ.get("wsgi.input_terminated") and self.request_version == "HTTP/1.1":
+                try:
+                    size = int(length) if length else 0
+                except ValueError:
+                    return environ
+                environ["wsgi.input"] = io.BytesIO(self.rfile.read(size) if size > 0 else b"")
+                self._keep = (self.headers.get("Connection") or "").lower() != "close"
+                # After the response werkzeug discards whatever the socket holds (it assumes the
+                # connection closes): that would be the client's next request. It reads from
+                # self.rfile, which stays empty until handle_one_request puts the socket back.
+                self._socket_rfile, self.rfile = self.rfile, io.BytesIO(b"")
+            self._has_length = False
+            return environ
+
+        def handle_one_request(self) -> None:
+            try:
+                super().handle_one_request()
+            finally:
+                real = getattr(self, "_socket_rfile", None)
+                if real is not None:
+                    self.rfile, self._socket_rfile = real, None
+
+        def send_header(self, keyword: str, value: str) -> None:
+            key = keyword.lower()
+            if key == "content-length":
+                self._has_length = True
+            elif (
+                key == "connection"
+                and value.lower() == "close"
+                and getattr(self, "_keep", False)
+                and getattr(self, "_has_length", False)
+            ):
+                return  # keep-alive: the next request follows on this connection
+            super().send_header(keyword, value)
+
+    KeepAliveHandler.protocol_version = "HTTP/1.1"
+    serving.WSGIRequestHandler = KeepAliveHandler
+
+
+_patch_transact_write_items()
+_cache_module_list()
+_keep_alive()
