@@ -29,38 +29,50 @@ lake = DataLake("data-lake", DataLakeArgs(settings=settings, kms_key_arn=keys.da
 
 site = FrontendSite("frontend", FrontendSiteArgs(settings=settings))
 
-services = Services("services", ServicesArgs(
-    settings=settings,
-    private_subnet_ids=network.private_subnet_ids,
-    security_group_id=network.lambda_security_group_id,
-    data_key_arn=keys.data_key_arn,
-    secrets_key_arn=keys.pipeline_key_arn,
-    users_table=users,
-    data_lake=lake,
-    frontend_origin=site.origin,
-))
+services = Services(
+    "services",
+    ServicesArgs(
+        settings=settings,
+        private_subnet_ids=network.private_subnet_ids,
+        security_group_id=network.lambda_security_group_id,
+        data_key_arn=keys.data_key_arn,
+        secrets_key_arn=keys.pipeline_key_arn,
+        users_table=users,
+        data_lake=lake,
+        frontend_origin=site.origin,
+    ),
+)
 
-api = Api("api", ApiArgs(
-    settings=settings,
-    spec_path=OPENAPI_PATH,
-    services=services,
-    frontend_origin=site.origin,
-    log_kms_key_arn=keys.data_key_arn,
-))
+api = Api(
+    "api",
+    ApiArgs(
+        settings=settings,
+        spec_path=OPENAPI_PATH,
+        services=services,
+        frontend_origin=site.origin,
+        log_kms_key_arn=keys.data_key_arn,
+    ),
+)
 
-pipeline = DeliveryPipeline("pipeline", DeliveryPipelineArgs(
-    settings=settings,
-    kms_key_arn=keys.pipeline_key_arn,
-    site=site,
-    services=services,
-))
+pipeline = DeliveryPipeline(
+    "pipeline",
+    DeliveryPipelineArgs(
+        settings=settings,
+        kms_key_arn=keys.pipeline_key_arn,
+        site=site,
+        services=services,
+    ),
+)
 
-audit = Audit("audit", AuditArgs(
-    settings=settings,
-    kms_key_arn=keys.data_key_arn,
-    api=api,
-    services=services,
-))
+audit = Audit(
+    "audit",
+    AuditArgs(
+        settings=settings,
+        kms_key_arn=keys.data_key_arn,
+        api=api,
+        services=services,
+    ),
+)
 
 pulumi.export("apiUrl", api.url)
 pulumi.export("frontendUrl", site.url)
@@ -68,8 +80,10 @@ pulumi.export("frontendBucket", site.bucket_name)
 if settings.cdn_enabled:
     pulumi.export("cdnDistributionId", site.distribution_id)
 pulumi.export("usersTable", users.table_name)
-pulumi.export("dataLakeBuckets", {"raw": lake.raw_bucket, "curated": lake.curated_bucket,
-                                  "athenaResults": lake.athena_results_bucket})
+pulumi.export(
+    "dataLakeBuckets",
+    {"raw": lake.raw_bucket, "curated": lake.curated_bucket, "athenaResults": lake.athena_results_bucket},
+)
 pulumi.export("glueDatabase", lake.glue_database_name)
 pulumi.export("pipelineName", pipeline.pipeline_name)
 pulumi.export("connectionArn", pipeline.connection_arn)

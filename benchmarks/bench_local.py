@@ -32,7 +32,7 @@ from local.progress import Progress  # noqa: E402
 
 READY_BUDGET_S = 60.0
 AUTH_P95_BUDGET_MS = 50.0
-PASSWORD = "Correct-Horse-Battery-9"  # noqa: S105 - a throwaway local account
+PASSWORD = "Correct-Horse-Battery-9"
 
 
 class Client:

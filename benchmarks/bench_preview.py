@@ -15,13 +15,19 @@ def main() -> None:
         times = []
         for _ in range(3):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "preview", stack, "--json"], cwd=ROOT, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "preview", stack, "--json"],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             times.append(time.perf_counter() - started)
         median = statistics.median(times)
-        print(f"preview {stack}: median {median:.2f} s over {len(times)} runs "
-              f"(min {min(times):.2f}, max {max(times):.2f}); budget {BUDGET_S:.0f} s: "
-              f"{'OK' if median < BUDGET_S else 'OVER'}")
+        print(
+            f"preview {stack}: median {median:.2f} s over {len(times)} runs "
+            f"(min {min(times):.2f}, max {max(times):.2f}); budget {BUDGET_S:.0f} s: "
+            f"{'OK' if median < BUDGET_S else 'OVER'}"
+        )
 
 
 if __name__ == "__main__":

@@ -35,27 +35,31 @@ TOKEN_PATTERN = r"^Bearer [-0-9a-zA-Z._~+/]+=*$"
 PUSH_TO_CLOUDWATCH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 
 # Access log line: who called what, how it went. `user` is the principal the authorizer returned.
-ACCESS_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId",
-    "ip": "$context.identity.sourceIp",
-    "caller": "$context.identity.caller",
-    "user": "$context.authorizer.principalId",
-    "requestTime": "$context.requestTime",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "status": "$context.status",
-    "protocol": "$context.protocol",
-    "responseLength": "$context.responseLength",
-    "latency": "$context.responseLatency",
-    "integrationLatency": "$context.integrationLatency",
-    "errorType": "$context.error.responseType",
-    "xrayTraceId": "$context.xrayTraceId",
-}, separators=(",", ":"))
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "caller": "$context.identity.caller",
+        "user": "$context.authorizer.principalId",
+        "requestTime": "$context.requestTime",
+        "httpMethod": "$context.httpMethod",
+        "resourcePath": "$context.resourcePath",
+        "status": "$context.status",
+        "protocol": "$context.protocol",
+        "responseLength": "$context.responseLength",
+        "latency": "$context.responseLatency",
+        "integrationLatency": "$context.integrationLatency",
+        "errorType": "$context.error.responseType",
+        "xrayTraceId": "$context.xrayTraceId",
+    },
+    separators=(",", ":"),
+)
 
 # The gateway's own errors (bad token, validation, throttling...) in the API's Error shape.
 GATEWAY_ERROR_TEMPLATE = (
     '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,'
-    '"details":{"requestId":"$context.requestId"}}}')
+    '"details":{"requestId":"$context.requestId"}}}'
+)
 
 VALIDATORS = {
     "body-and-params": {"validateRequestBody": True, "validateRequestParameters": True},
@@ -78,16 +82,26 @@ def load_spec(path: Path) -> dict[str, Any]:
 
 def operations(spec: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(path, method, operation) for every operation of the contract, OPTIONS excluded."""
-    return [(path, method, op) for path, item in spec.get("paths", {}).items()
-            for method, op in item.items() if method in HTTP_METHODS and method != "options"]
+    return [
+        (path, method, op)
+        for path, item in spec.get("paths", {}).items()
+        for method, op in item.items()
+        if method in HTTP_METHODS and method != "options"
+    ]
 
 
 def lambda_uri(region: str, function_arn: str) -> str:
     return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
 
 
-def build_body(spec: Mapping[str, Any], *, region: str, alias_arns: Mapping[str, str],
-               authorizer_alias_arn: str, frontend_origin: str) -> dict[str, Any]:
+def build_body(
+    spec: Mapping[str, Any],
+    *,
+    region: str,
+    alias_arns: Mapping[str, str],
+    authorizer_alias_arn: str,
+    frontend_origin: str,
+) -> dict[str, Any]:
     """The API Gateway import document for `spec` (pure: plain values in, plain dict out)."""
     body = _inline_component_refs(copy.deepcopy(dict(spec)))
     body.pop("servers", None)  # the stage decides the base URL
@@ -117,8 +131,10 @@ def build_body(spec: Mapping[str, Any], *, region: str, alias_arns: Mapping[str,
             methods.append(method.upper())
             service = op.get("x-service")
             if service not in alias_arns:
-                raise ValueError(f"{method.upper()} {path}: x-service {service!r} is not a service "
-                                 f"of the catalog ({sorted(alias_arns)})")
+                raise ValueError(
+                    f"{method.upper()} {path}: x-service {service!r} is not a service "
+                    f"of the catalog ({sorted(alias_arns)})"
+                )
             op["x-amazon-apigateway-integration"] = {
                 "type": "aws_proxy",
                 "httpMethod": "POST",  # Lambda is always invoked with POST
@@ -131,7 +147,8 @@ def build_body(spec: Mapping[str, Any], *, region: str, alias_arns: Mapping[str,
             else:
                 op["security"] = []
             op["x-amazon-apigateway-request-validator"] = (
-                "body-and-params" if "requestBody" in op else "params-only")
+                "body-and-params" if "requestBody" in op else "params-only"
+            )
         item["options"] = _cors_preflight(methods, frontend_origin)
 
     body["x-amazon-apigateway-request-validators"] = copy.deepcopy(VALIDATORS)
@@ -154,33 +171,37 @@ def body_hash(body_json: str) -> str:
 
 def _is_protected(op: Mapping[str, Any], spec: Mapping[str, Any]) -> bool:
     security = op.get("security", spec.get("security", []))
-    return any(CONTRACT_SCHEME in requirement or AUTHORIZER_SCHEME in requirement
-               for requirement in security or [])
+    return any(
+        CONTRACT_SCHEME in requirement or AUTHORIZER_SCHEME in requirement for requirement in security or []
+    )
 
 
 def _cors_preflight(methods: list[str], origin: str) -> dict[str, Any]:
     allow_methods = ",".join(sorted(set(methods)) + ["OPTIONS"])
-    headers = ("Access-Control-Allow-Origin", "Access-Control-Allow-Methods",
-               "Access-Control-Allow-Headers")
+    headers = ("Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers")
     return {
         "summary": "CORS preflight",
         "security": [],
-        "responses": {"200": {
-            "description": "CORS headers",
-            "headers": {h: {"schema": {"type": "string"}} for h in headers},
-        }},
+        "responses": {
+            "200": {
+                "description": "CORS headers",
+                "headers": {h: {"schema": {"type": "string"}} for h in headers},
+            }
+        },
         "x-amazon-apigateway-integration": {
             "type": "mock",
             "requestTemplates": {"application/json": '{"statusCode": 200}'},
             "passthroughBehavior": "when_no_match",
-            "responses": {"default": {
-                "statusCode": "200",
-                "responseParameters": {
-                    "method.response.header.Access-Control-Allow-Origin": f"'{origin}'",
-                    "method.response.header.Access-Control-Allow-Methods": f"'{allow_methods}'",
-                    "method.response.header.Access-Control-Allow-Headers": f"'{ALLOWED_HEADERS}'",
-                },
-            }},
+            "responses": {
+                "default": {
+                    "statusCode": "200",
+                    "responseParameters": {
+                        "method.response.header.Access-Control-Allow-Origin": f"'{origin}'",
+                        "method.response.header.Access-Control-Allow-Methods": f"'{allow_methods}'",
+                        "method.response.header.Access-Control-Allow-Headers": f"'{ALLOWED_HEADERS}'",
+                    },
+                }
+            },
         },
     }
 
@@ -197,7 +218,7 @@ def _inline_component_refs(doc: dict[str, Any]) -> dict[str, Any]:
             if isinstance(ref, str):
                 for prefix, pool in pools.items():
                     if ref.startswith(prefix):
-                        return walk(copy.deepcopy(pool[ref[len(prefix):]]))
+                        return walk(copy.deepcopy(pool[ref[len(prefix) :]]))
             return {k: walk(v) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
@@ -236,9 +257,19 @@ class Api(pulumi.ComponentResource):
             origin=args.frontend_origin,
             authorizer=services.alias_arns[authorizer],
             aliases=pulumi.Output.all(**{n: services.alias_arns[n] for n in service_names}),
-        ).apply(lambda v: json.dumps(build_body(
-            spec, region=s.region, alias_arns=v["aliases"], authorizer_alias_arn=v["authorizer"],
-            frontend_origin=v["origin"]), sort_keys=True, separators=(",", ":")))
+        ).apply(
+            lambda v: json.dumps(
+                build_body(
+                    spec,
+                    region=s.region,
+                    alias_arns=v["aliases"],
+                    authorizer_alias_arn=v["authorizer"],
+                    frontend_origin=v["origin"],
+                ),
+                sort_keys=True,
+                separators=(",", ":"),
+            )
+        )
 
         rest_api = aws.apigateway.RestApi(
             f"{name}-rest-api",
@@ -248,7 +279,9 @@ class Api(pulumi.ComponentResource):
             # The body is the whole API: an import replaces what is there, nothing is merged.
             put_rest_api_mode="overwrite",
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(types="REGIONAL"),
-            tags=tags, opts=child)
+            tags=tags,
+            opts=child,
+        )
 
         # Pulumi creates a replacement before deleting the old one (create-before-destroy), so
         # the stage always points at a live deployment while the new one rolls in.
@@ -257,21 +290,29 @@ class Api(pulumi.ComponentResource):
             rest_api=rest_api.id,
             description="Deployment of the current contract",
             triggers={"bodyHash": body.apply(body_hash)},
-            opts=child)
+            opts=child,
+        )
 
         account = self._cloudwatch_account(name, s, tags)
 
         access_logs = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs", name=f"/aws/apigateway/{self.api_name}",
-            retention_in_days=s.log_retention_days, kms_key_id=args.log_kms_key_arn, tags=tags,
-            opts=child)
+            f"{name}-access-logs",
+            name=f"/aws/apigateway/{self.api_name}",
+            retention_in_days=s.log_retention_days,
+            kms_key_id=args.log_kms_key_arn,
+            tags=tags,
+            opts=child,
+        )
         # API Gateway writes execution logs to this fixed name and would create it itself,
         # unencrypted and kept forever; owning it gives it retention and the CMK.
         execution_logs = aws.cloudwatch.LogGroup(
             f"{name}-execution-logs",
             name=rest_api.id.apply(lambda api_id: f"API-Gateway-Execution-Logs_{api_id}/{s.stack}"),
-            retention_in_days=s.log_retention_days, kms_key_id=args.log_kms_key_arn, tags=tags,
-            opts=child)
+            retention_in_days=s.log_retention_days,
+            kms_key_id=args.log_kms_key_arn,
+            tags=tags,
+            opts=child,
+        )
 
         stage = aws.apigateway.Stage(
             f"{name}-stage",
@@ -280,9 +321,11 @@ class Api(pulumi.ComponentResource):
             stage_name=self.stage_name,
             xray_tracing_enabled=True,
             access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
-                destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT),
+                destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT
+            ),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account, execution_logs]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[account, execution_logs]),
+        )
 
         aws.apigateway.MethodSettings(
             f"{name}-method-settings",
@@ -294,8 +337,10 @@ class Api(pulumi.ComponentResource):
                 logging_level="ERROR" if s.is_production else "INFO",
                 data_trace_enabled=False,  # full request/response logging would log tokens
                 throttling_rate_limit=s.api_throttle_rate_limit,
-                throttling_burst_limit=s.api_throttle_burst_limit),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
+                throttling_burst_limit=s.api_throttle_burst_limit,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
+        )
 
         # Only this API (any stage, method and path) may invoke the services' live aliases;
         # the authorizer only through the API's authorizers.
@@ -308,19 +353,22 @@ class Api(pulumi.ComponentResource):
                 qualifier=LIVE_ALIAS,
                 principal="apigateway.amazonaws.com",
                 source_arn=rest_api.execution_arn.apply(lambda arn, suffix=source: f"{arn}{suffix}"),
-                opts=child)
+                opts=child,
+            )
 
         self.rest_api_id = rest_api.id
         self.execution_arn = rest_api.execution_arn
         self.url = stage.invoke_url
         self.body = body
-        self.register_outputs({
-            "restApiId": self.rest_api_id,
-            "executionArn": self.execution_arn,
-            "stageName": self.stage_name,
-            "url": self.url,
-            "operationCount": self.operation_count,
-        })
+        self.register_outputs(
+            {
+                "restApiId": self.rest_api_id,
+                "executionArn": self.execution_arn,
+                "stageName": self.stage_name,
+                "url": self.url,
+                "operationCount": self.operation_count,
+            }
+        )
 
     def _cloudwatch_account(self, name: str, s: Settings, tags: Mapping[str, str]) -> aws.apigateway.Account:
         """The role API Gateway logs to CloudWatch with. `aws.apigateway.Account` is a regional
@@ -331,18 +379,26 @@ class Api(pulumi.ComponentResource):
             f"{name}-cloudwatch-role",
             name=s.name("apigw-cloudwatch"),
             description="Lets API Gateway write execution and access logs to CloudWatch Logs",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "apigateway.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
-            tags=tags, opts=child)
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "apigateway.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            tags=tags,
+            opts=child,
+        )
         attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-cloudwatch-role-policy", role=role.name, policy_arn=PUSH_TO_CLOUDWATCH_POLICY,
-            opts=child)
+            f"{name}-cloudwatch-role-policy", role=role.name, policy_arn=PUSH_TO_CLOUDWATCH_POLICY, opts=child
+        )
         return aws.apigateway.Account(
-            f"{name}-account", cloudwatch_role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]))
+            f"{name}-account",
+            cloudwatch_role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
+        )

@@ -54,36 +54,54 @@ class Audit(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+
         # CloudTrail checks the bucket ACL, then writes under AWSLogs/<account>/; both only on
         # behalf of this trail (aws:SourceArn).
         def cloudtrail_statements(arn: str) -> list[dict]:
             return [
-                {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
-                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                 "Action": "s3:GetBucketAcl", "Resource": arn,
-                 "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
-                {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
-                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                 "Action": "s3:PutObject",
-                 "Resource": f"{arn}/AWSLogs/{s.account_id}/*",
-                 "Condition": {"StringEquals": {
-                     "s3:x-amz-acl": "bucket-owner-full-control",
-                     "aws:SourceArn": trail_arn}}},
+                {
+                    "Sid": "AWSCloudTrailAclCheck",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:GetBucketAcl",
+                    "Resource": arn,
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+                },
+                {
+                    "Sid": "AWSCloudTrailWrite",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{arn}/AWSLogs/{s.account_id}/*",
+                    "Condition": {
+                        "StringEquals": {
+                            "s3:x-amz-acl": "bucket-owner-full-control",
+                            "aws:SourceArn": trail_arn,
+                        }
+                    },
+                },
             ]
 
         hardened = harden_bucket(
-            f"{name}-trail", bucket, opts=child, kms_key_arn=key_arn,
-            lifecycle_rules=[{
-                "id": "archive-audit-logs",
-                "status": "Enabled",
-                "filter": {"prefix": ""},
-                # Kept, only moved to cheaper storage: nobody reads old trail logs daily.
-                "transitions": [{"days": TRAIL_LOGS_TO_GLACIER_DAYS, "storage_class": "GLACIER"}],
-                "noncurrent_version_transitions": [
-                    {"noncurrent_days": TRAIL_LOGS_TO_GLACIER_DAYS, "storage_class": "GLACIER"}],
-            }],
+            f"{name}-trail",
+            bucket,
+            opts=child,
+            kms_key_arn=key_arn,
+            lifecycle_rules=[
+                {
+                    "id": "archive-audit-logs",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    # Kept, only moved to cheaper storage: nobody reads old trail logs daily.
+                    "transitions": [{"days": TRAIL_LOGS_TO_GLACIER_DAYS, "storage_class": "GLACIER"}],
+                    "noncurrent_version_transitions": [
+                        {"noncurrent_days": TRAIL_LOGS_TO_GLACIER_DAYS, "storage_class": "GLACIER"}
+                    ],
+                }
+            ],
             policy_statements=cloudtrail_statements,
-            policy_name=f"{name}-trail-bucket-policy")
+            policy_name=f"{name}-trail-bucket-policy",
+        )
 
         # ---- trail ------------------------------------------------------------------------
         trail = aws.cloudtrail.Trail(
@@ -138,7 +156,7 @@ class Audit(pulumi.ComponentResource):
             f"{name}-api-5xx",
             name=s.name("api-5xx"),
             alarm_description=f"API stage {api.stage_name} answered {API_5XX_THRESHOLD}+ "
-                              f"server errors in 5 minutes",
+            f"server errors in 5 minutes",
             namespace="AWS/ApiGateway",
             metric_name="5XXError",
             dimensions={"ApiName": api.api_name, "Stage": api.stage_name},
@@ -161,8 +179,10 @@ class Audit(pulumi.ComponentResource):
         self.trail_arn = trail.arn
         self.alarm_topic_arn = topic.arn
         self.trail_bucket = bucket.bucket
-        self.register_outputs({
-            "trail_arn": self.trail_arn,
-            "alarm_topic_arn": self.alarm_topic_arn,
-            "trail_bucket": self.trail_bucket,
-        })
+        self.register_outputs(
+            {
+                "trail_arn": self.trail_arn,
+                "alarm_topic_arn": self.alarm_topic_arn,
+                "trail_bucket": self.trail_bucket,
+            }
+        )

@@ -73,31 +73,44 @@ def harden_bucket(
     """
     # ACLs off: the bucket owner owns every object, access is decided by policies only.
     ownership = aws.s3.BucketOwnershipControls(
-        f"{prefix}-ownership", bucket=bucket.id,
-        rule={"object_ownership": "BucketOwnerEnforced"}, opts=opts)
+        f"{prefix}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=opts
+    )
     versioning = aws.s3.BucketVersioning(
-        f"{prefix}-versioning", bucket=bucket.id,
-        versioning_configuration={"status": "Enabled"}, opts=opts)
+        f"{prefix}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=opts
+    )
     if kms_key_arn is None:
         rule: dict[str, Any] = {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}
     else:
-        rule = {"apply_server_side_encryption_by_default": {
-                    "sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn},
-                # One data key per bucket instead of one KMS call per object: far fewer KMS requests.
-                "bucket_key_enabled": True}
+        rule = {
+            "apply_server_side_encryption_by_default": {
+                "sse_algorithm": "aws:kms",
+                "kms_master_key_id": kms_key_arn,
+            },
+            # One data key per bucket instead of one KMS call per object: far fewer KMS requests.
+            "bucket_key_enabled": True,
+        }
     encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{prefix}-encryption", bucket=bucket.id, rules=[rule], opts=opts)
+        f"{prefix}-encryption", bucket=bucket.id, rules=[rule], opts=opts
+    )
     private = public_access == "none"
     access_block = aws.s3.BucketPublicAccessBlock(
-        f"{prefix}-public-access", bucket=bucket.id,
-        block_public_acls=True, ignore_public_acls=True,
-        block_public_policy=private, restrict_public_buckets=private, opts=opts)
+        f"{prefix}-public-access",
+        bucket=bucket.id,
+        block_public_acls=True,
+        ignore_public_acls=True,
+        block_public_policy=private,
+        restrict_public_buckets=private,
+        opts=opts,
+    )
     lifecycle = None
     if lifecycle_rules:
         lifecycle = aws.s3.BucketLifecycleConfiguration(
-            f"{prefix}-lifecycle", bucket=bucket.id, rules=list(lifecycle_rules),
+            f"{prefix}-lifecycle",
+            bucket=bucket.id,
+            rules=list(lifecycle_rules),
             # Noncurrent-version rules need versioning switched on first.
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[versioning])))
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[versioning])),
+        )
 
     def document(arn: str) -> pulumi.Output[str]:
         extra = policy_statements(arn) if policy_statements else []
@@ -105,9 +118,11 @@ def harden_bucket(
         return pulumi.Output.from_input(extra).apply(lambda st: policy_document([*st, deny]))
 
     policy = aws.s3.BucketPolicy(
-        policy_name or f"{prefix}-policy", bucket=bucket.id,
+        policy_name or f"{prefix}-policy",
+        bucket=bucket.id,
         policy=bucket.arn.apply(document),
         # S3 rejects concurrent policy and public-access-block changes on one bucket, and a
         # public policy is refused while the block still blocks it.
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[access_block])))
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[access_block])),
+    )
     return HardenedBucket(ownership, versioning, encryption, access_block, lifecycle, policy)

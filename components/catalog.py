@@ -40,27 +40,74 @@ class Function:
 _ANALYTICS_NEEDS = frozenset({DATA_LAKE_READ, WAREHOUSE_QUERY})
 
 SERVICES: tuple[Function, ...] = (
-    Function("auth-service", "auth_service", "auth_service.handler.lambda_handler", "auth-lambda",
-             "Accounts, passwords, tokens", frozenset({USERS_TABLE, JWT_SECRET, SEND_EMAIL})),
-    Function("analytics-service", "analytics_service", "analytics_service.handler.lambda_handler",
-             "python-lambdas", "KPIs, time series, cohorts, structured queries", _ANALYTICS_NEEDS),
-    Function("market-intelligence", "market_intelligence", "market_intelligence.handler.lambda_handler",
-             "python-lambdas", "Forecasts, trends, competitive pricing, anomalies", _ANALYTICS_NEEDS),
-    Function("demand-insights", "demand_insights", "demand_insights.handler.lambda_handler",
-             "python-lambdas", "Segments, demand forecasts, elasticity, CLV, churn", _ANALYTICS_NEEDS),
-    Function("compliance-guardian", "compliance_guardian", "compliance_guardian.handler.lambda_handler",
-             "python-lambdas", "Fraud scoring, PCI/PII scanning, cases, audit log", _ANALYTICS_NEEDS),
-    Function("retail-copilot", "retail_copilot", "retail_copilot.handler.lambda_handler",
-             "python-lambdas", "Question answering over the business data, recommendations",
-             _ANALYTICS_NEEDS | {BEDROCK}),
-    Function("global-market-pulse", "global_market_pulse", "global_market_pulse.handler.lambda_handler",
-             "python-lambdas", "Regional trends, prices, market share, opportunities", _ANALYTICS_NEEDS),
+    Function(
+        "auth-service",
+        "auth_service",
+        "auth_service.handler.lambda_handler",
+        "auth-lambda",
+        "Accounts, passwords, tokens",
+        frozenset({USERS_TABLE, JWT_SECRET, SEND_EMAIL}),
+    ),
+    Function(
+        "analytics-service",
+        "analytics_service",
+        "analytics_service.handler.lambda_handler",
+        "python-lambdas",
+        "KPIs, time series, cohorts, structured queries",
+        _ANALYTICS_NEEDS,
+    ),
+    Function(
+        "market-intelligence",
+        "market_intelligence",
+        "market_intelligence.handler.lambda_handler",
+        "python-lambdas",
+        "Forecasts, trends, competitive pricing, anomalies",
+        _ANALYTICS_NEEDS,
+    ),
+    Function(
+        "demand-insights",
+        "demand_insights",
+        "demand_insights.handler.lambda_handler",
+        "python-lambdas",
+        "Segments, demand forecasts, elasticity, CLV, churn",
+        _ANALYTICS_NEEDS,
+    ),
+    Function(
+        "compliance-guardian",
+        "compliance_guardian",
+        "compliance_guardian.handler.lambda_handler",
+        "python-lambdas",
+        "Fraud scoring, PCI/PII scanning, cases, audit log",
+        _ANALYTICS_NEEDS,
+    ),
+    Function(
+        "retail-copilot",
+        "retail_copilot",
+        "retail_copilot.handler.lambda_handler",
+        "python-lambdas",
+        "Question answering over the business data, recommendations",
+        _ANALYTICS_NEEDS | {BEDROCK},
+    ),
+    Function(
+        "global-market-pulse",
+        "global_market_pulse",
+        "global_market_pulse.handler.lambda_handler",
+        "python-lambdas",
+        "Regional trends, prices, market share, opportunities",
+        _ANALYTICS_NEEDS,
+    ),
 )
 
 # The API Gateway Lambda authorizer: a second handler in the auth service's code.
-AUTHORIZER = Function("authorizer", "auth_service", "auth_service.authorizer.lambda_handler",
-                      "auth-lambda", "API Gateway token authorizer", frozenset({JWT_SECRET}),
-                      is_authorizer=True)
+AUTHORIZER = Function(
+    "authorizer",
+    "auth_service",
+    "auth_service.authorizer.lambda_handler",
+    "auth-lambda",
+    "API Gateway token authorizer",
+    frozenset({JWT_SECRET}),
+    is_authorizer=True,
+)
 
 FUNCTIONS: tuple[Function, ...] = SERVICES + (AUTHORIZER,)
 

@@ -58,36 +58,50 @@ def _transition(days: int, storage_class: str) -> aws.s3.BucketLifecycleConfigur
 
 
 # Raw data is re-read rarely after landing: infrequent access, then instant-retrieval Glacier.
-RAW_LIFECYCLE = [_Rule(
-    id="raw-tiering", status="Enabled", filter=_all_objects(),
-    transitions=[_transition(30, "STANDARD_IA"), _transition(180, "GLACIER_IR")],
-    noncurrent_version_expiration=_noncurrent_expiry(90),
-    abort_incomplete_multipart_upload=_abort_multipart(),
-)]
+RAW_LIFECYCLE = [
+    _Rule(
+        id="raw-tiering",
+        status="Enabled",
+        filter=_all_objects(),
+        transitions=[_transition(30, "STANDARD_IA"), _transition(180, "GLACIER_IR")],
+        noncurrent_version_expiration=_noncurrent_expiry(90),
+        abort_incomplete_multipart_upload=_abort_multipart(),
+    )
+]
 # Curated data is what Athena scans; access patterns vary by table, so let S3 tier it.
-CURATED_LIFECYCLE = [_Rule(
-    id="curated-tiering", status="Enabled", filter=_all_objects(),
-    transitions=[_transition(30, "INTELLIGENT_TIERING")],
-    noncurrent_version_expiration=_noncurrent_expiry(90),
-    abort_incomplete_multipart_upload=_abort_multipart(),
-)]
+CURATED_LIFECYCLE = [
+    _Rule(
+        id="curated-tiering",
+        status="Enabled",
+        filter=_all_objects(),
+        transitions=[_transition(30, "INTELLIGENT_TIERING")],
+        noncurrent_version_expiration=_noncurrent_expiry(90),
+        abort_incomplete_multipart_upload=_abort_multipart(),
+    )
+]
 # Query results are disposable once read; old versions go soon after.
-ATHENA_RESULTS_LIFECYCLE = [_Rule(
-    id="results-expiry", status="Enabled", filter=_all_objects(),
-    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=30),
-    noncurrent_version_expiration=_noncurrent_expiry(7),
-    abort_incomplete_multipart_upload=_abort_multipart(),
-)]
+ATHENA_RESULTS_LIFECYCLE = [
+    _Rule(
+        id="results-expiry",
+        status="Enabled",
+        filter=_all_objects(),
+        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=30),
+        noncurrent_version_expiration=_noncurrent_expiry(7),
+        abort_incomplete_multipart_upload=_abort_multipart(),
+    )
+]
 
 
 def _glue_column(column: Column) -> aws.glue.CatalogTableStorageDescriptorColumnArgs:
     return aws.glue.CatalogTableStorageDescriptorColumnArgs(
-        name=column.name, type=column.type, comment=column.description or None)
+        name=column.name, type=column.type, comment=column.description or None
+    )
 
 
 def _glue_partition_key(column: Column) -> aws.glue.CatalogTablePartitionKeyArgs:
     return aws.glue.CatalogTablePartitionKeyArgs(
-        name=column.name, type=column.type, comment=column.description or None)
+        name=column.name, type=column.type, comment=column.description or None
+    )
 
 
 class DataLake(pulumi.ComponentResource):
@@ -122,7 +136,8 @@ class DataLake(pulumi.ComponentResource):
         for table in args.tables:
             if table.zone not in buckets_by_zone:
                 raise ValueError(
-                    f"table {table.name!r} has unknown zone {table.zone!r}; expected one of {ZONES}")
+                    f"table {table.name!r} has unknown zone {table.zone!r}; expected one of {ZONES}"
+                )
             self._glue_table(name, database, table, buckets_by_zone[table.zone])
 
         workgroup = aws.athena.Workgroup(
@@ -135,11 +150,14 @@ class DataLake(pulumi.ComponentResource):
                 publish_cloudwatch_metrics_enabled=True,
                 # Caps the cost of any one query (a runaway scan is cancelled, not billed on).
                 bytes_scanned_cutoff_per_query=settings.athena_bytes_scanned_cutoff_mb * 1024 * 1024,
-                engine_version=aws.athena.WorkgroupConfigurationEngineVersionArgs(selected_engine_version="AUTO"),
+                engine_version=aws.athena.WorkgroupConfigurationEngineVersionArgs(
+                    selected_engine_version="AUTO"
+                ),
                 result_configuration=aws.athena.WorkgroupConfigurationResultConfigurationArgs(
                     output_location=pulumi.Output.concat("s3://", results.bucket, "/results/"),
                     encryption_configuration=aws.athena.WorkgroupConfigurationResultConfigurationEncryptionConfigurationArgs(
-                        encryption_option="SSE_KMS", kms_key_arn=args.kms_key_arn),
+                        encryption_option="SSE_KMS", kms_key_arn=args.kms_key_arn
+                    ),
                 ),
             ),
             # A workgroup holding saved queries can only be deleted with force_destroy.
@@ -157,20 +175,23 @@ class DataLake(pulumi.ComponentResource):
         self.glue_database_name = database.name
         self.athena_workgroup_name = workgroup.name
         self.athena_workgroup_arn = workgroup.arn
-        self.register_outputs({
-            "raw_bucket": self.raw_bucket,
-            "raw_bucket_arn": self.raw_bucket_arn,
-            "curated_bucket": self.curated_bucket,
-            "curated_bucket_arn": self.curated_bucket_arn,
-            "athena_results_bucket": self.athena_results_bucket,
-            "athena_results_bucket_arn": self.athena_results_bucket_arn,
-            "glue_database_name": self.glue_database_name,
-            "athena_workgroup_name": self.athena_workgroup_name,
-            "athena_workgroup_arn": self.athena_workgroup_arn,
-        })
+        self.register_outputs(
+            {
+                "raw_bucket": self.raw_bucket,
+                "raw_bucket_arn": self.raw_bucket_arn,
+                "curated_bucket": self.curated_bucket,
+                "curated_bucket_arn": self.curated_bucket_arn,
+                "athena_results_bucket": self.athena_results_bucket,
+                "athena_results_bucket_arn": self.athena_results_bucket_arn,
+                "glue_database_name": self.glue_database_name,
+                "athena_workgroup_name": self.athena_workgroup_name,
+                "athena_workgroup_arn": self.athena_workgroup_arn,
+            }
+        )
 
-    def _bucket(self, name: str, part: str,
-                lifecycle: Sequence[aws.s3.BucketLifecycleConfigurationRuleArgs]) -> aws.s3.Bucket:
+    def _bucket(
+        self, name: str, part: str, lifecycle: Sequence[aws.s3.BucketLifecycleConfigurationRuleArgs]
+    ) -> aws.s3.Bucket:
         """A private, CMK-encrypted, versioned, TLS-only bucket with a lifecycle."""
         settings = self._settings
         bucket = aws.s3.Bucket(
@@ -181,12 +202,18 @@ class DataLake(pulumi.ComponentResource):
             tags=settings.tags(SYSTEM),
             opts=pulumi.ResourceOptions(parent=self, protect=settings.deletion_protection),
         )
-        harden_bucket(f"{name}-{part}", bucket, opts=pulumi.ResourceOptions(parent=self),
-                      kms_key_arn=self._kms_key_arn, lifecycle_rules=lifecycle)
+        harden_bucket(
+            f"{name}-{part}",
+            bucket,
+            opts=pulumi.ResourceOptions(parent=self),
+            kms_key_arn=self._kms_key_arn,
+            lifecycle_rules=lifecycle,
+        )
         return bucket
 
-    def _glue_table(self, name: str, database: aws.glue.CatalogDatabase, table: Table,
-                    bucket: aws.s3.Bucket) -> aws.glue.CatalogTable:
+    def _glue_table(
+        self, name: str, database: aws.glue.CatalogDatabase, table: Table, bucket: aws.s3.Bucket
+    ) -> aws.glue.CatalogTable:
         return aws.glue.CatalogTable(
             f"{name}-table-{table.name}",
             name=table.name,

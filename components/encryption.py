@@ -52,9 +52,11 @@ def _logs_statement(settings: Settings) -> dict[str, Any]:
         "Principal": {"Service": f"logs.{region}.amazonaws.com"},
         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         "Resource": "*",
-        "Condition": {"ArnLike": {
-            "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*",
-        }},
+        "Condition": {
+            "ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*",
+            }
+        },
     }
 
 
@@ -124,24 +126,37 @@ class Encryption(pulumi.ComponentResource):
         super().__init__("ecommerce:encryption:Encryption", name, None, opts)
         settings = args.settings
 
-        data_key = self._key(name, "data", settings, data_key_policy(settings),
-                             "Platform data: users table, data lake, Athena results, logs, trail, alarms")
-        pipeline_key = self._key(name, "pipeline", settings, pipeline_key_policy(settings),
-                                 "Delivery pipeline: artifacts, build logs, secrets")
+        data_key = self._key(
+            name,
+            "data",
+            settings,
+            data_key_policy(settings),
+            "Platform data: users table, data lake, Athena results, logs, trail, alarms",
+        )
+        pipeline_key = self._key(
+            name,
+            "pipeline",
+            settings,
+            pipeline_key_policy(settings),
+            "Delivery pipeline: artifacts, build logs, secrets",
+        )
 
         self.data_key_arn = data_key.arn
         self.data_key_id = data_key.key_id
         self.pipeline_key_arn = pipeline_key.arn
         self.pipeline_key_id = pipeline_key.key_id
-        self.register_outputs({
-            "data_key_arn": self.data_key_arn,
-            "data_key_id": self.data_key_id,
-            "pipeline_key_arn": self.pipeline_key_arn,
-            "pipeline_key_id": self.pipeline_key_id,
-        })
+        self.register_outputs(
+            {
+                "data_key_arn": self.data_key_arn,
+                "data_key_id": self.data_key_id,
+                "pipeline_key_arn": self.pipeline_key_arn,
+                "pipeline_key_id": self.pipeline_key_id,
+            }
+        )
 
-    def _key(self, name: str, part: str, settings: Settings, policy: PolicyDocument,
-             description: str) -> aws.kms.Key:
+    def _key(
+        self, name: str, part: str, settings: Settings, policy: PolicyDocument, description: str
+    ) -> aws.kms.Key:
         key = aws.kms.Key(
             f"{name}-{part}-key",
             description=f"{settings.name(part)}: {description}",

@@ -37,8 +37,7 @@ class FrontendSite(pulumi.ComponentResource):
     distribution_id: pulumi.Output[str] | None
     distribution_arn: pulumi.Output[str] | None
 
-    def __init__(self, name: str, args: FrontendSiteArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: FrontendSiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ecommerce:frontend:FrontendSite", name, None, opts)
         s = args.settings
         tags = s.tags(SYSTEM)
@@ -61,15 +60,20 @@ class FrontendSite(pulumi.ComponentResource):
             self.distribution_arn = distribution.arn
 
             def site_statements(arn: str) -> pulumi.Output[list[dict]]:
-                return distribution.arn.apply(lambda dist_arn: [{
-                    "Sid": "AllowCloudFrontOriginAccessControl",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudfront.amazonaws.com"},
-                    "Action": "s3:GetObject",
-                    "Resource": f"{arn}/*",
-                    # Only this distribution, not any CloudFront distribution.
-                    "Condition": {"StringEquals": {"AWS:SourceArn": dist_arn}},
-                }])
+                return distribution.arn.apply(
+                    lambda dist_arn: [
+                        {
+                            "Sid": "AllowCloudFrontOriginAccessControl",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "cloudfront.amazonaws.com"},
+                            "Action": "s3:GetObject",
+                            "Resource": f"{arn}/*",
+                            # Only this distribution, not any CloudFront distribution.
+                            "Condition": {"StringEquals": {"AWS:SourceArn": dist_arn}},
+                        }
+                    ]
+                )
+
             public_access: PublicAccess = "none"
             tls_except_actions: list[str] = []
             self.url = distribution.domain_name.apply(lambda d: f"https://{d}")
@@ -84,13 +88,16 @@ class FrontendSite(pulumi.ComponentResource):
             )
 
             def site_statements(arn: str) -> list[dict]:
-                return [{
-                    "Sid": "PublicReadSiteObjects",
-                    "Effect": "Allow",
-                    "Principal": "*",
-                    "Action": "s3:GetObject",
-                    "Resource": f"{arn}/*",
-                }]
+                return [
+                    {
+                        "Sid": "PublicReadSiteObjects",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"{arn}/*",
+                    }
+                ]
+
             # Public read through the bucket policy only: ACL-based public access stays
             # blocked, so nothing but the policy can make an object public.
             public_access = "policy-only"
@@ -103,24 +110,39 @@ class FrontendSite(pulumi.ComponentResource):
         # SSE-S3 (AES256), deliberately NOT the customer-managed KMS key: anonymous reads
         # through the S3 website endpoint cannot call kms:Decrypt, so KMS-encrypted objects
         # would answer 403 to every visitor. The content is the public web app anyway.
-        harden_bucket(name, bucket, opts=child, kms_key_arn=None, public_access=public_access,
-                      policy_statements=site_statements, tls_except_actions=tls_except_actions)
+        harden_bucket(
+            name,
+            bucket,
+            opts=child,
+            kms_key_arn=None,
+            public_access=public_access,
+            policy_statements=site_statements,
+            tls_except_actions=tls_except_actions,
+        )
 
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn
         # scheme://host, no path: what the API's CORS configuration compares with Origin.
         self.origin = self.url
-        self.register_outputs({
-            "bucket_name": self.bucket_name,
-            "bucket_arn": self.bucket_arn,
-            "url": self.url,
-            "origin": self.origin,
-            "distribution_id": self.distribution_id,
-            "distribution_arn": self.distribution_arn,
-        })
+        self.register_outputs(
+            {
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+                "url": self.url,
+                "origin": self.origin,
+                "distribution_id": self.distribution_id,
+                "distribution_arn": self.distribution_arn,
+            }
+        )
 
-    def _distribution(self, name: str, s: Settings, bucket: aws.s3.Bucket,
-                      tags: dict[str, str], child: pulumi.ResourceOptions) -> aws.cloudfront.Distribution:
+    def _distribution(
+        self,
+        name: str,
+        s: Settings,
+        bucket: aws.s3.Bucket,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+    ) -> aws.cloudfront.Distribution:
         oac = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",
             name=s.name("frontend-oac"),
@@ -143,16 +165,19 @@ class FrontendSite(pulumi.ComponentResource):
                 },
                 "content_type_options": {"override": True},
                 "frame_options": {"frame_option": "DENY", "override": True},
-                "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin",
-                                    "override": True},
+                "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
             },
             opts=child,
         )
         spa_fallback = [
             # The private bucket answers 403 (not 404) for missing keys; both mean "a client
             # route", so serve the app and let it route.
-            {"error_code": code, "response_code": 200, "response_page_path": f"/{INDEX_DOCUMENT}",
-             "error_caching_min_ttl": 10}
+            {
+                "error_code": code,
+                "response_code": 200,
+                "response_page_path": f"/{INDEX_DOCUMENT}",
+                "error_caching_min_ttl": 10,
+            }
             for code in (403, 404)
         ]
         return aws.cloudfront.Distribution(
@@ -160,11 +185,13 @@ class FrontendSite(pulumi.ComponentResource):
             enabled=True,
             comment=s.name("frontend"),
             default_root_object=INDEX_DOCUMENT,
-            origins=[{
-                "domain_name": bucket.bucket_regional_domain_name,
-                "origin_id": ORIGIN_ID,
-                "origin_access_control_id": oac.id,
-            }],
+            origins=[
+                {
+                    "domain_name": bucket.bucket_regional_domain_name,
+                    "origin_id": ORIGIN_ID,
+                    "origin_access_control_id": oac.id,
+                }
+            ],
             default_cache_behavior={
                 "target_origin_id": ORIGIN_ID,
                 "viewer_protocol_policy": "redirect-to-https",

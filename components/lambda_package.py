@@ -53,8 +53,13 @@ def code_archive(fn: Function, lambdas_dir: Path = LAMBDAS_DIR) -> pulumi.AssetA
         # Lambda rejects an empty zip; a README keeps the function creatable and says why it
         # cannot run yet. The pipeline's first build replaces it.
         pulumi.log.warn(f"no code under {lambdas_dir / fn.package} yet; {fn.name} is created with a stub")
-        return pulumi.AssetArchive({"README.txt": pulumi.StringAsset(
-            f"{fn.name}: code not built yet; the delivery pipeline deploys it.\n")})
+        return pulumi.AssetArchive(
+            {
+                "README.txt": pulumi.StringAsset(
+                    f"{fn.name}: code not built yet; the delivery pipeline deploys it.\n"
+                )
+            }
+        )
     return pulumi.AssetArchive({name: pulumi.FileAsset(str(path)) for name, path in entries.items()})
 
 

@@ -72,10 +72,12 @@ class Network(pulumi.ComponentResource):
             number_of_availability_zones=settings.availability_zones,
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
             subnet_specs=[
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, name="public",
-                                        cidr_mask=public_mask),
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, name="private",
-                                        cidr_mask=private_mask),
+                awsx.ec2.SubnetSpecArgs(
+                    type=awsx.ec2.SubnetType.PUBLIC, name="public", cidr_mask=public_mask
+                ),
+                awsx.ec2.SubnetSpecArgs(
+                    type=awsx.ec2.SubnetType.PRIVATE, name="private", cidr_mask=private_mask
+                ),
             ],
             # dev: one NAT gateway (cheap, one AZ's failure cuts egress); prod: one per AZ so an
             # AZ outage does not take the other AZs' Lambdas offline.
@@ -117,13 +119,15 @@ class Network(pulumi.ComponentResource):
             description="Lambda functions: no ingress, HTTPS egress to AWS APIs",
             vpc_id=vpc.vpc_id,
             ingress=[],  # explicit: Pulumi removes any ingress rule added by hand
-            egress=[aws.ec2.SecurityGroupEgressArgs(
-                description="HTTPS to AWS APIs via NAT and gateway endpoints",
-                protocol="tcp",
-                from_port=443,
-                to_port=443,
-                cidr_blocks=["0.0.0.0/0"],
-            )],
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="HTTPS to AWS APIs via NAT and gateway endpoints",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    cidr_blocks=["0.0.0.0/0"],
+                )
+            ],
             tags={**tags, "Name": settings.name("lambda")},
             opts=child,
         )
@@ -133,16 +137,19 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = vpc.public_subnet_ids
         self.lambda_security_group_id = lambda_sg.id
         self.flow_log_group_name = flow_log_group.name
-        self.register_outputs({
-            "vpc_id": self.vpc_id,
-            "private_subnet_ids": self.private_subnet_ids,
-            "public_subnet_ids": self.public_subnet_ids,
-            "lambda_security_group_id": self.lambda_security_group_id,
-            "flow_log_group_name": self.flow_log_group_name,
-        })
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "private_subnet_ids": self.private_subnet_ids,
+                "public_subnet_ids": self.public_subnet_ids,
+                "lambda_security_group_id": self.lambda_security_group_id,
+                "flow_log_group_name": self.flow_log_group_name,
+            }
+        )
 
-    def _flow_logs(self, name: str, settings: Settings, vpc_id: pulumi.Output[str],
-                   child: pulumi.ResourceOptions) -> aws.cloudwatch.LogGroup:
+    def _flow_logs(
+        self, name: str, settings: Settings, vpc_id: pulumi.Output[str], child: pulumi.ResourceOptions
+    ) -> aws.cloudwatch.LogGroup:
         """All traffic (accepted and rejected) of the VPC to a CloudWatch log group."""
         tags = settings.tags(SYSTEM)
         # No CMK here: the Network is built before (and independently of) the keys, and CloudWatch
@@ -158,17 +165,20 @@ class Network(pulumi.ComponentResource):
         # Confused-deputy guard: only the flow-logs service acting for this account may assume it.
         trust: dict[str, Any] = {
             "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "VpcFlowLogsService",
-                "Effect": "Allow",
-                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": settings.account_id},
-                    "ArnLike": {"aws:SourceArn":
-                                f"arn:aws:ec2:{settings.region}:{settings.account_id}:vpc-flow-log/*"},
-                },
-            }],
+            "Statement": [
+                {
+                    "Sid": "VpcFlowLogsService",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": settings.account_id},
+                        "ArnLike": {
+                            "aws:SourceArn": f"arn:aws:ec2:{settings.region}:{settings.account_id}:vpc-flow-log/*"
+                        },
+                    },
+                }
+            ],
         }
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
@@ -179,16 +189,26 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         # The log group exists already, so no logs:CreateLogGroup; everything is scoped to it.
-        policy = log_group.arn.apply(lambda arn: json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "WriteFlowLogs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
-                           "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                "Resource": [arn, f"{arn}:*"],
-            }],
-        }))
+        policy = log_group.arn.apply(
+            lambda arn: json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "WriteFlowLogs",
+                            "Effect": "Allow",
+                            "Action": [
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogGroups",
+                                "logs:DescribeLogStreams",
+                            ],
+                            "Resource": [arn, f"{arn}:*"],
+                        }
+                    ],
+                }
+            )
+        )
         role_policy = aws.iam.RolePolicy(
             f"{name}-flow-logs-policy",
             role=role.id,

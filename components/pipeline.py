@@ -51,20 +51,55 @@ LAMBDA_DEPLOY_ACTIONS = [
 # each of these, so the infrastructure build gets their service-scoped wildcards. IAM is NOT
 # here: it is granted separately, on this project's name prefix only.
 INFRASTRUCTURE_SERVICES = (
-    "ec2", "lambda", "apigateway", "dynamodb", "s3", "kms", "logs", "secretsmanager",
-    "glue", "athena", "cloudfront", "codebuild", "codepipeline", "codestar-connections",
-    "codeconnections", "cloudtrail", "cloudwatch", "sns", "events", "xray",
+    "ec2",
+    "lambda",
+    "apigateway",
+    "dynamodb",
+    "s3",
+    "kms",
+    "logs",
+    "secretsmanager",
+    "glue",
+    "athena",
+    "cloudfront",
+    "codebuild",
+    "codepipeline",
+    "codestar-connections",
+    "codeconnections",
+    "cloudtrail",
+    "cloudwatch",
+    "sns",
+    "events",
+    "xray",
 )
 
 IAM_ROLE_ACTIONS = [
-    "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole",
-    "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
-    "iam:ListRoleTags", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy",
-    "iam:ListRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-    "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
-    "iam:CreatePolicy", "iam:DeletePolicy", "iam:GetPolicy", "iam:GetPolicyVersion",
-    "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:ListPolicyVersions",
-    "iam:TagPolicy", "iam:UntagPolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:GetRole",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:ListRoleTags",
+    "iam:PutRolePolicy",
+    "iam:GetRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListInstanceProfilesForRole",
+    "iam:CreatePolicy",
+    "iam:DeletePolicy",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicyVersion",
+    "iam:ListPolicyVersions",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
 ]
 
 # Managed policies the infrastructure role may never attach, even to its own prefix's roles.
@@ -74,8 +109,9 @@ FORBIDDEN_MANAGED_POLICIES = [
     "arn:aws:iam::aws:policy/IAMFullAccess",
 ]
 
-CONNECTION_HINT_NEW = ("Approve the GitHub connection once in the console: "
-                       "Developer Tools > Settings > Connections")
+CONNECTION_HINT_NEW = (
+    "Approve the GitHub connection once in the console: Developer Tools > Settings > Connections"
+)
 CONNECTION_HINT_EXISTING = "using existing connection"
 
 
@@ -100,33 +136,49 @@ def _policy(statements: list[dict]) -> str:
 def _trust(service: str, account_id: str) -> str:
     # aws:SourceAccount: only this account's builds/pipelines can assume the role (confused
     # deputy protection for a service principal).
-    return _policy([{
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-    }])
+    return _policy(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ]
+    )
 
 
 def _artifact_statements(bucket_arn: str, key_arn: str) -> list[dict]:
     """What every build needs: read its inputs and write its outputs in the artifacts bucket."""
     return [
-        {"Sid": "PipelineArtifacts", "Effect": "Allow",
-         "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-         "Resource": f"{bucket_arn}/*"},
-        {"Sid": "PipelineArtifactsBucket", "Effect": "Allow",
-         "Action": ["s3:GetBucketAcl", "s3:GetBucketLocation"],
-         "Resource": bucket_arn},
-        {"Sid": "PipelineKey", "Effect": "Allow",
-         "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey"],
-         "Resource": key_arn},
+        {
+            "Sid": "PipelineArtifacts",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            "Resource": f"{bucket_arn}/*",
+        },
+        {
+            "Sid": "PipelineArtifactsBucket",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketAcl", "s3:GetBucketLocation"],
+            "Resource": bucket_arn,
+        },
+        {
+            "Sid": "PipelineKey",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey"],
+            "Resource": key_arn,
+        },
     ]
 
 
 def _log_statement(log_group_arn: str) -> dict:
-    return {"Sid": "OwnBuildLogs", "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [log_group_arn, f"{log_group_arn}:*"]}
+    return {
+        "Sid": "OwnBuildLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [log_group_arn, f"{log_group_arn}:*"],
+    }
 
 
 def state_backend_statements(settings: Settings) -> list[dict]:
@@ -137,16 +189,22 @@ def state_backend_statements(settings: Settings) -> list[dict]:
         bucket = urlparse(url).netloc
         arn = f"arn:aws:s3:::{bucket}"
         statements += [
-            {"Sid": "StateBucket", "Effect": "Allow",
-             "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
-             "Resource": arn},
-            {"Sid": "StateObjects", "Effect": "Allow",
-             "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-             "Resource": f"{arn}/*"},
+            {
+                "Sid": "StateBucket",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
+                "Resource": arn,
+            },
+            {
+                "Sid": "StateObjects",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                "Resource": f"{arn}/*",
+            },
         ]
     provider = settings.secrets_provider
     if provider and provider.startswith("awskms://"):
-        key = provider[len("awskms://"):].split("?", 1)[0].lstrip("/")
+        key = provider[len("awskms://") :].split("?", 1)[0].lstrip("/")
         actions = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
         key_arns = f"arn:aws:kms:{settings.region}:{settings.account_id}:key/*"
         alias = None
@@ -156,16 +214,24 @@ def state_backend_statements(settings: Settings) -> list[dict]:
             alias = key.split(":", 5)[5]
         if alias:
             # IAM cannot name a key by alias in Resource: match the key that carries it.
-            statements.append({
-                "Sid": "StateSecretsKey", "Effect": "Allow", "Action": actions,
-                "Resource": key_arns,
-                "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}},
-            })
+            statements.append(
+                {
+                    "Sid": "StateSecretsKey",
+                    "Effect": "Allow",
+                    "Action": actions,
+                    "Resource": key_arns,
+                    "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}},
+                }
+            )
         else:
-            arn = key if key.startswith("arn:") else (
-                f"arn:aws:kms:{settings.region}:{settings.account_id}:key/{key}")
-            statements.append({"Sid": "StateSecretsKey", "Effect": "Allow",
-                               "Action": actions, "Resource": arn})
+            arn = (
+                key
+                if key.startswith("arn:")
+                else (f"arn:aws:kms:{settings.region}:{settings.account_id}:key/{key}")
+            )
+            statements.append(
+                {"Sid": "StateSecretsKey", "Effect": "Allow", "Action": actions, "Resource": arn}
+            )
     return statements
 
 
@@ -190,19 +256,26 @@ def _infrastructure_statements(settings: Settings) -> list[dict]:
     role_arns = f"arn:aws:iam::{account}:role/{prefix}-*"
     policy_arns = f"arn:aws:iam::{account}:policy/{prefix}-*"
     return [
-        {"Sid": "ManageStackServices", "Effect": "Allow",
-         "Action": [f"{svc}:*" for svc in INFRASTRUCTURE_SERVICES],
-         "Resource": "*"},
-        {"Sid": "ManageProjectRolesAndPolicies", "Effect": "Allow",
-         "Action": IAM_ROLE_ACTIONS,
-         "Resource": [role_arns, policy_arns]},
-        {"Sid": "PassProjectRoles", "Effect": "Allow",
-         "Action": "iam:PassRole",
-         "Resource": role_arns},
-        {"Sid": "NeverAttachAdminPolicies", "Effect": "Deny",
-         "Action": ["iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy"],
-         "Resource": "*",
-         "Condition": {"ArnLike": {"iam:PolicyARN": FORBIDDEN_MANAGED_POLICIES}}},
+        {
+            "Sid": "ManageStackServices",
+            "Effect": "Allow",
+            "Action": [f"{svc}:*" for svc in INFRASTRUCTURE_SERVICES],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ManageProjectRolesAndPolicies",
+            "Effect": "Allow",
+            "Action": IAM_ROLE_ACTIONS,
+            "Resource": [role_arns, policy_arns],
+        },
+        {"Sid": "PassProjectRoles", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role_arns},
+        {
+            "Sid": "NeverAttachAdminPolicies",
+            "Effect": "Deny",
+            "Action": ["iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy"],
+            "Resource": "*",
+            "Condition": {"ArnLike": {"iam:PolicyARN": FORBIDDEN_MANAGED_POLICIES}},
+        },
         *state_backend_statements(settings),
     ]
 
@@ -215,8 +288,9 @@ class DeliveryPipeline(pulumi.ComponentResource):
     artifacts_bucket: pulumi.Output[str]
     project_names: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, args: DeliveryPipelineArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: DeliveryPipelineArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("ecommerce:pipeline:DeliveryPipeline", name, None, opts)
         s = args.settings
         tags = s.tags(SYSTEM)
@@ -249,23 +323,31 @@ class DeliveryPipeline(pulumi.ComponentResource):
         )
         retention = s.artifact_retention_days
         harden_bucket(
-            f"{name}-artifacts", bucket, opts=child, kms_key_arn=key_arn,
-            lifecycle_rules=[{
-                "id": "expire-artifacts",
-                "status": "Enabled",
-                "filter": {"prefix": ""},
-                "expiration": {"days": retention},
-                "noncurrent_version_expiration": {"noncurrent_days": retention},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-            }])
+            f"{name}-artifacts",
+            bucket,
+            opts=child,
+            kms_key_arn=key_arn,
+            lifecycle_rules=[
+                {
+                    "id": "expire-artifacts",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "expiration": {"days": retention},
+                    "noncurrent_version_expiration": {"noncurrent_days": retention},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                }
+            ],
+        )
 
         # ---- GitHub token secret (kept from the seed) ----------------------------------------
         aws.secretsmanager.Secret(
             f"{name}-github-token",
             name=s.name("github-token"),
-            description=("GitHub personal access token, kept from the seed. Its value is set "
-                         "outside the repo (aws secretsmanager put-secret-value); the pipeline "
-                         "itself authenticates through the CodeStar connection."),
+            description=(
+                "GitHub personal access token, kept from the seed. Its value is set "
+                "outside the repo (aws secretsmanager put-secret-value); the pipeline "
+                "itself authenticates through the CodeStar connection."
+            ),
             kms_key_id=key_arn,
             recovery_window_in_days=30 if s.deletion_protection else 0,
             tags=tags,
@@ -313,8 +395,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             policy = aws.iam.RolePolicy(
                 f"{name}-{build}-policy",
                 role=role.id,
-                policy=self._build_policy(build, s, bucket.arn, key_arn, log_group.arn,
-                                          site, services),
+                policy=self._build_policy(build, s, bucket.arn, key_arn, log_group.arn, site, services),
                 opts=child,
             )
             env = {"STACK": s.stack, **extra_env[build]}
@@ -337,8 +418,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
                 encryption_key=key_arn,
                 build_timeout=timeout,
                 queued_timeout=60,
-                logs_config={"cloudwatch_logs": {"status": "ENABLED",
-                                                 "group_name": log_group.name}},
+                logs_config={"cloudwatch_logs": {"status": "ENABLED", "group_name": log_group.name}},
                 tags=tags,
                 # The role's policy must exist before the first build tries to use it.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
@@ -358,28 +438,47 @@ class DeliveryPipeline(pulumi.ComponentResource):
         pipeline_policy = aws.iam.RolePolicy(
             f"{name}-role-policy",
             role=pipeline_role.id,
-            policy=pulumi.Output.all(bucket.arn, key_arn, self.connection_arn,
-                                     *project_arns.values()).apply(
-                lambda a: _policy([
-                    {"Sid": "PipelineArtifacts", "Effect": "Allow",
-                     "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-                     "Resource": f"{a[0]}/*"},
-                    {"Sid": "PipelineArtifactsBucket", "Effect": "Allow",
-                     "Action": ["s3:GetBucketVersioning", "s3:GetBucketAcl",
-                                "s3:GetBucketLocation"],
-                     "Resource": a[0]},
-                    {"Sid": "PipelineKey", "Effect": "Allow",
-                     "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt",
-                                "kms:DescribeKey"],
-                     "Resource": a[1]},
-                    {"Sid": "UseGitHubConnection", "Effect": "Allow",
-                     "Action": ["codestar-connections:UseConnection",
-                                "codeconnections:UseConnection"],
-                     "Resource": a[2]},
-                    {"Sid": "RunStageBuilds", "Effect": "Allow",
-                     "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
-                     "Resource": list(a[3:])},
-                ])),
+            policy=pulumi.Output.all(bucket.arn, key_arn, self.connection_arn, *project_arns.values()).apply(
+                lambda a: _policy(
+                    [
+                        {
+                            "Sid": "PipelineArtifacts",
+                            "Effect": "Allow",
+                            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                            "Resource": f"{a[0]}/*",
+                        },
+                        {
+                            "Sid": "PipelineArtifactsBucket",
+                            "Effect": "Allow",
+                            "Action": ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"],
+                            "Resource": a[0],
+                        },
+                        {
+                            "Sid": "PipelineKey",
+                            "Effect": "Allow",
+                            "Action": [
+                                "kms:Decrypt",
+                                "kms:GenerateDataKey",
+                                "kms:Encrypt",
+                                "kms:DescribeKey",
+                            ],
+                            "Resource": a[1],
+                        },
+                        {
+                            "Sid": "UseGitHubConnection",
+                            "Effect": "Allow",
+                            "Action": ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+                            "Resource": a[2],
+                        },
+                        {
+                            "Sid": "RunStageBuilds",
+                            "Effect": "Allow",
+                            "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+                            "Resource": list(a[3:]),
+                        },
+                    ]
+                )
+            ),
             opts=child,
         )
 
@@ -394,53 +493,84 @@ class DeliveryPipeline(pulumi.ComponentResource):
             # would let a newer commit skip an older one's frontend deploy, and PARALLEL would
             # run two `pulumi up` on the same stack at once (the second fails on the lock).
             execution_mode="QUEUED",
-            artifact_stores=[{
-                "type": "S3",
-                "location": bucket.bucket,
-                "encryption_key": {"type": "KMS", "id": key_arn},
-            }],
+            artifact_stores=[
+                {
+                    "type": "S3",
+                    "location": bucket.bucket,
+                    "encryption_key": {"type": "KMS", "id": key_arn},
+                }
+            ],
             stages=[
-                {"name": "Source", "actions": [{
+                {
                     "name": "Source",
-                    "category": "Source",
-                    "owner": "AWS",
-                    "provider": "CodeStarSourceConnection",
-                    "version": "1",
-                    "run_order": 1,
-                    "output_artifacts": ["source_output"],
-                    "configuration": {
-                        "ConnectionArn": self.connection_arn,
-                        "FullRepositoryId": s.github.full_repository_id,
-                        "BranchName": s.github.branch,
-                        "OutputArtifactFormat": "CODE_ZIP",
-                    },
-                }]},
-                {"name": "Infrastructure", "actions": [
-                    _codebuild_action("Infrastructure", names["infrastructure"],
-                                      ["source_output"], "infrastructure_output"),
-                ]},
+                    "actions": [
+                        {
+                            "name": "Source",
+                            "category": "Source",
+                            "owner": "AWS",
+                            "provider": "CodeStarSourceConnection",
+                            "version": "1",
+                            "run_order": 1,
+                            "output_artifacts": ["source_output"],
+                            "configuration": {
+                                "ConnectionArn": self.connection_arn,
+                                "FullRepositoryId": s.github.full_repository_id,
+                                "BranchName": s.github.branch,
+                                "OutputArtifactFormat": "CODE_ZIP",
+                            },
+                        }
+                    ],
+                },
+                {
+                    "name": "Infrastructure",
+                    "actions": [
+                        _codebuild_action(
+                            "Infrastructure",
+                            names["infrastructure"],
+                            ["source_output"],
+                            "infrastructure_output",
+                        ),
+                    ],
+                },
                 # Same run_order: the auth build and the AI services build run in parallel.
-                {"name": "BuildLambdas", "actions": [
-                    _codebuild_action("AuthLambda", names["auth-lambda"],
-                                      ["source_output"], "auth_lambda_output"),
-                    _codebuild_action("PythonLambdas", names["python-lambdas"],
-                                      ["source_output"], "python_lambdas_output"),
-                ]},
+                {
+                    "name": "BuildLambdas",
+                    "actions": [
+                        _codebuild_action(
+                            "AuthLambda", names["auth-lambda"], ["source_output"], "auth_lambda_output"
+                        ),
+                        _codebuild_action(
+                            "PythonLambdas",
+                            names["python-lambdas"],
+                            ["source_output"],
+                            "python_lambdas_output",
+                        ),
+                    ],
+                },
                 # Two inputs: the repository (primary) and the stack outputs, which CodeBuild
                 # mounts at $CODEBUILD_SRC_DIR_infrastructure_output.
-                {"name": "BuildFrontend", "actions": [
-                    _codebuild_action("Frontend", names["frontend"],
-                                      ["source_output", "infrastructure_output"],
-                                      "frontend_output", primary_source="source_output"),
-                ]},
-            ],
-            triggers=[{
-                "provider_type": "CodeStarSourceConnection",
-                "git_configuration": {
-                    "source_action_name": "Source",
-                    "pushes": [{"branches": {"includes": [s.github.branch]}}],
+                {
+                    "name": "BuildFrontend",
+                    "actions": [
+                        _codebuild_action(
+                            "Frontend",
+                            names["frontend"],
+                            ["source_output", "infrastructure_output"],
+                            "frontend_output",
+                            primary_source="source_output",
+                        ),
+                    ],
                 },
-            }],
+            ],
+            triggers=[
+                {
+                    "provider_type": "CodeStarSourceConnection",
+                    "git_configuration": {
+                        "source_action_name": "Source",
+                        "pushes": [{"branches": {"includes": [s.github.branch]}}],
+                    },
+                }
+            ],
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[pipeline_policy]),
         )
@@ -448,54 +578,86 @@ class DeliveryPipeline(pulumi.ComponentResource):
         self.pipeline_name = pipeline.name
         self.pipeline_arn = pipeline.arn
         self.artifacts_bucket = bucket.bucket
-        self.register_outputs({
-            "pipeline_name": self.pipeline_name,
-            "pipeline_arn": self.pipeline_arn,
-            "connection_arn": self.connection_arn,
-            "connection_hint": self.connection_hint,
-            "artifacts_bucket": self.artifacts_bucket,
-            "project_names": self.project_names,
-        })
+        self.register_outputs(
+            {
+                "pipeline_name": self.pipeline_name,
+                "pipeline_arn": self.pipeline_arn,
+                "connection_arn": self.connection_arn,
+                "connection_hint": self.connection_hint,
+                "artifacts_bucket": self.artifacts_bucket,
+                "project_names": self.project_names,
+            }
+        )
 
     @staticmethod
-    def _build_policy(build: str, s: Settings, bucket_arn: pulumi.Output[str],
-                      key_arn: pulumi.Output[str], log_group_arn: pulumi.Output[str],
-                      site: Any, services: Any) -> pulumi.Output[str]:
+    def _build_policy(
+        build: str,
+        s: Settings,
+        bucket_arn: pulumi.Output[str],
+        key_arn: pulumi.Output[str],
+        log_group_arn: pulumi.Output[str],
+        site: Any,
+        services: Any,
+    ) -> pulumi.Output[str]:
         """The inline policy of one build project's role, as JSON."""
         common = pulumi.Output.all(bucket_arn, key_arn, log_group_arn).apply(
-            lambda a: [_log_statement(a[2]), *_artifact_statements(a[0], a[1])])
+            lambda a: [_log_statement(a[2]), *_artifact_statements(a[0], a[1])]
+        )
 
         if build == "infrastructure":
             specific = pulumi.Output.from_input(_infrastructure_statements(s))
         elif build in ("auth-lambda", "python-lambdas"):
             # Only the functions this build deploys (catalog `build`), bare and qualified.
             arns = [services.function_arns[fn.name] for fn in catalog.functions_for_build(build)]
-            specific = pulumi.Output.all(*arns).apply(lambda fns: [{
-                "Sid": "DeployOwnFunctions", "Effect": "Allow",
-                "Action": LAMBDA_DEPLOY_ACTIONS,
-                "Resource": [r for arn in fns for r in (arn, f"{arn}:*")],
-            }])
+            specific = pulumi.Output.all(*arns).apply(
+                lambda fns: [
+                    {
+                        "Sid": "DeployOwnFunctions",
+                        "Effect": "Allow",
+                        "Action": LAMBDA_DEPLOY_ACTIONS,
+                        "Resource": [r for arn in fns for r in (arn, f"{arn}:*")],
+                    }
+                ]
+            )
         elif build == "frontend":
             dist_arn = getattr(site, "distribution_arn", None)
             specific = pulumi.Output.all(site.bucket_arn, dist_arn).apply(
                 lambda a: [
-                    {"Sid": "ListSiteBucket", "Effect": "Allow",
-                     "Action": "s3:ListBucket", "Resource": a[0]},
-                    {"Sid": "SyncSiteObjects", "Effect": "Allow",
-                     "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                     "Resource": f"{a[0]}/*"},
-                    *([{"Sid": "InvalidateCdn", "Effect": "Allow",
-                        "Action": ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
-                        "Resource": a[1]}] if a[1] else []),
-                ])
+                    {"Sid": "ListSiteBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": a[0]},
+                    {
+                        "Sid": "SyncSiteObjects",
+                        "Effect": "Allow",
+                        "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                        "Resource": f"{a[0]}/*",
+                    },
+                    *(
+                        [
+                            {
+                                "Sid": "InvalidateCdn",
+                                "Effect": "Allow",
+                                "Action": ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
+                                "Resource": a[1],
+                            }
+                        ]
+                        if a[1]
+                        else []
+                    ),
+                ]
+            )
         else:  # pragma: no cover - BUILDS is closed
             raise ValueError(f"unknown build {build!r}")
 
         return pulumi.Output.all(common, specific).apply(lambda parts: _policy(parts[0] + parts[1]))
 
 
-def _codebuild_action(action: str, project_name: pulumi.Input[str], inputs: list[str],
-                      output: str, *, primary_source: str | None = None) -> dict:
+def _codebuild_action(
+    action: str,
+    project_name: pulumi.Input[str],
+    inputs: list[str],
+    output: str,
+    *,
+    primary_source: str | None = None,
+) -> dict:
     configuration: dict[str, pulumi.Input[str]] = {"ProjectName": project_name}
     if primary_source:
         configuration["PrimarySource"] = primary_source

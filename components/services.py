@@ -85,93 +85,184 @@ def policy_statements(fn: Function, settings: Settings, refs: PolicyRefs) -> lis
     """The IAM statements of `fn`'s role: logging, VPC networking, tracing, then its needs."""
     region, account = settings.region, settings.account_id
     statements: list[dict[str, Any]] = [
-        {"Sid": "OwnLogGroup", "Effect": "Allow",
-         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": f"arn:aws:logs:{region}:{account}:log-group:{refs.log_group_name}:*"},
+        {
+            "Sid": "OwnLogGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:aws:logs:{region}:{account}:log-group:{refs.log_group_name}:*",
+        },
         # Lambda creates the function's ENIs in the VPC with the execution role. AWS asks for
         # DeleteNetworkInterface on "a unique resource id or all of them" in the account.
-        {"Sid": "VpcNetworkInterfaces", "Effect": "Allow",
-         "Action": ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-                    "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-         "Resource": f"arn:aws:ec2:{region}:{account}:*/*"},
+        {
+            "Sid": "VpcNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            "Resource": f"arn:aws:ec2:{region}:{account}:*/*",
+        },
         # Describe* calls have no resource-level permissions: AWS only accepts "*" here.
-        {"Sid": "VpcDescribe", "Effect": "Allow",
-         "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
-         "Resource": "*"},
+        {
+            "Sid": "VpcDescribe",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            "Resource": "*",
+        },
         # X-Ray trace segments are not resources either: "*" is the only valid value.
-        {"Sid": "XRay", "Effect": "Allow",
-         "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-         "Resource": "*"},
+        {
+            "Sid": "XRay",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        },
     ]
     needs = fn.needs
     if catalog.USERS_TABLE in needs:
         statements += [
-            {"Sid": "UsersTable", "Effect": "Allow",
-             "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                        "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
-             "Resource": [refs.users_table_arn, pulumi.Output.concat(refs.users_table_arn, "/index/*")]},
-            {"Sid": "UsersTableKey", "Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-             "Resource": refs.data_key_arn,
-             "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}}},
+            {
+                "Sid": "UsersTable",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                    "dynamodb:ConditionCheckItem",
+                ],
+                "Resource": [refs.users_table_arn, pulumi.Output.concat(refs.users_table_arn, "/index/*")],
+            },
+            {
+                "Sid": "UsersTableKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                "Resource": refs.data_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}},
+            },
         ]
     if catalog.JWT_SECRET in needs:
         statements += [
-            {"Sid": "JwtSecret", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
-             "Resource": refs.jwt_secret_arn},
-            {"Sid": "JwtSecretKey", "Effect": "Allow", "Action": ["kms:Decrypt"],
-             "Resource": refs.secrets_key_arn,
-             "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}},
+            {
+                "Sid": "JwtSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": refs.jwt_secret_arn,
+            },
+            {
+                "Sid": "JwtSecretKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": refs.secrets_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+            },
         ]
     if catalog.SEND_EMAIL in needs:
         statements.append(
-            {"Sid": "SendEmail", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
-             "Resource": f"arn:aws:ses:{region}:{account}:identity/*"})
+            {
+                "Sid": "SendEmail",
+                "Effect": "Allow",
+                "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+                "Resource": f"arn:aws:ses:{region}:{account}:identity/*",
+            }
+        )
     if catalog.DATA_LAKE_READ in needs:
         lake = [refs.raw_bucket_arn, refs.curated_bucket_arn]
         statements += [
-            {"Sid": "DataLakeList", "Effect": "Allow",
-             "Action": ["s3:ListBucket", "s3:GetBucketLocation"], "Resource": lake},
-            {"Sid": "DataLakeRead", "Effect": "Allow", "Action": ["s3:GetObject"],
-             "Resource": [pulumi.Output.concat(arn, "/*") for arn in lake]},
-            {"Sid": "DataLakeKey", "Effect": "Allow", "Action": ["kms:Decrypt"],
-             "Resource": refs.data_key_arn,
-             "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}},
+            {
+                "Sid": "DataLakeList",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                "Resource": lake,
+            },
+            {
+                "Sid": "DataLakeRead",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": [pulumi.Output.concat(arn, "/*") for arn in lake],
+            },
+            {
+                "Sid": "DataLakeKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": refs.data_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            },
         ]
     if catalog.WAREHOUSE_QUERY in needs:
         glue = f"arn:aws:glue:{region}:{account}"
         results = refs.athena_results_bucket_arn
         statements += [
-            {"Sid": "Athena", "Effect": "Allow",
-             "Action": ["athena:StartQueryExecution", "athena:GetQueryExecution",
-                        "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
-             "Resource": refs.athena_workgroup_arn},
-            {"Sid": "GlueCatalog", "Effect": "Allow",
-             "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
-             "Resource": [f"{glue}:catalog",
-                          pulumi.Output.concat(f"{glue}:database/", refs.glue_database_name),
-                          pulumi.Output.concat(f"{glue}:table/", refs.glue_database_name, "/*")]},
-            {"Sid": "AthenaResultsBucket", "Effect": "Allow",
-             "Action": ["s3:ListBucket", "s3:GetBucketLocation"], "Resource": results},
-            {"Sid": "AthenaResultsObjects", "Effect": "Allow",
-             "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-             "Resource": pulumi.Output.concat(results, "/*")},
+            {
+                "Sid": "Athena",
+                "Effect": "Allow",
+                "Action": [
+                    "athena:StartQueryExecution",
+                    "athena:GetQueryExecution",
+                    "athena:GetQueryResults",
+                    "athena:StopQueryExecution",
+                    "athena:GetWorkGroup",
+                ],
+                "Resource": refs.athena_workgroup_arn,
+            },
+            {
+                "Sid": "GlueCatalog",
+                "Effect": "Allow",
+                "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
+                "Resource": [
+                    f"{glue}:catalog",
+                    pulumi.Output.concat(f"{glue}:database/", refs.glue_database_name),
+                    pulumi.Output.concat(f"{glue}:table/", refs.glue_database_name, "/*"),
+                ],
+            },
+            {
+                "Sid": "AthenaResultsBucket",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                "Resource": results,
+            },
+            {
+                "Sid": "AthenaResultsObjects",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+                "Resource": pulumi.Output.concat(results, "/*"),
+            },
             # Athena results are written SSE-KMS; S3 (or Athena) uses the key for the caller.
-            {"Sid": "AthenaResultsKey", "Effect": "Allow",
-             "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": refs.data_key_arn,
-             "Condition": {"StringEquals": {"kms:ViaService": [f"s3.{region}.amazonaws.com",
-                                                               f"athena.{region}.amazonaws.com"]}}},
+            {
+                "Sid": "AthenaResultsKey",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": refs.data_key_arn,
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": [f"s3.{region}.amazonaws.com", f"athena.{region}.amazonaws.com"]
+                    }
+                },
+            },
         ]
     if catalog.BEDROCK in needs:
         statements.append(
-            {"Sid": "Bedrock", "Effect": "Allow", "Action": ["bedrock:InvokeModel"],
-             "Resource": f"arn:aws:bedrock:{region}::foundation-model/*"})
+            {
+                "Sid": "Bedrock",
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel"],
+                "Resource": f"arn:aws:bedrock:{region}::foundation-model/*",
+            }
+        )
     return statements
 
 
-def environment_for(fn: Function, settings: Settings, *, frontend_origin: pulumi.Input[str],
-                    jwt_secret_arn: pulumi.Input[str], users_table: UsersTableRef,
-                    data_lake: DataLakeRef) -> dict[str, pulumi.Input[str]]:
+def environment_for(
+    fn: Function,
+    settings: Settings,
+    *,
+    frontend_origin: pulumi.Input[str],
+    jwt_secret_arn: pulumi.Input[str],
+    users_table: UsersTableRef,
+    data_lake: DataLakeRef,
+) -> dict[str, pulumi.Input[str]]:
     """The environment variables of docs/CONVENTIONS.md, each only where the function needs it."""
     env: dict[str, pulumi.Input[str]] = {
         "STAGE": settings.stack,
@@ -202,16 +293,20 @@ def environment_for(fn: Function, settings: Settings, *, frontend_origin: pulumi
 
 
 def lambda_trust_policy(account_id: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            # Only Lambda acting for this account may assume the role (confused deputy).
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        }],
-    })
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Only Lambda acting for this account may assume the role (confused deputy).
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+    )
 
 
 class Services(pulumi.ComponentResource):
@@ -233,18 +328,19 @@ class Services(pulumi.ComponentResource):
 
         # One signing key for the stack, generated by Pulumi into Secrets Manager: it is never
         # in the repository or the stack config.
-        signing_key = random.RandomPassword(f"{name}-jwt-signing-key", length=64, special=False,
-                                            opts=child)
+        signing_key = random.RandomPassword(f"{name}-jwt-signing-key", length=64, special=False, opts=child)
         secret = aws.secretsmanager.Secret(
             f"{name}-jwt-signing-key",
             name=s.name("jwt-signing-key"),
             description="HMAC key the auth service signs access tokens with",
             kms_key_id=args.secrets_key_arn,
             recovery_window_in_days=30 if s.is_production else 7,
-            tags=tags, opts=child)
+            tags=tags,
+            opts=child,
+        )
         aws.secretsmanager.SecretVersion(
-            f"{name}-jwt-signing-key-value", secret_id=secret.id, secret_string=signing_key.result,
-            opts=child)
+            f"{name}-jwt-signing-key-value", secret_id=secret.id, secret_string=signing_key.result, opts=child
+        )
         self.jwt_secret_arn = secret.arn
 
         self.functions, self.aliases, self.role_arns, self.log_group_names = {}, {}, {}, {}
@@ -260,48 +356,76 @@ class Services(pulumi.ComponentResource):
         self.alias_arns = {k: a.arn for k, a in self.aliases.items()}
         self.alias_invoke_arns = {k: a.invoke_arn for k, a in self.aliases.items()}
 
-        self.register_outputs({
-            "functionNames": self.function_names,
-            "functionArns": self.function_arns,
-            "aliasArns": self.alias_arns,
-            "logGroupNames": self.log_group_names,
-            "roleArns": self.role_arns,
-            "jwtSecretArn": self.jwt_secret_arn,
-        })
+        self.register_outputs(
+            {
+                "functionNames": self.function_names,
+                "functionArns": self.function_arns,
+                "aliasArns": self.alias_arns,
+                "logGroupNames": self.log_group_names,
+                "roleArns": self.role_arns,
+                "jwtSecretArn": self.jwt_secret_arn,
+            }
+        )
 
-    def _function(self, name: str, fn: Function, args: ServicesArgs, secret_arn: pulumi.Output[str],
-                  tags: Mapping[str, str]):
+    def _function(
+        self,
+        name: str,
+        fn: Function,
+        args: ServicesArgs,
+        secret_arn: pulumi.Output[str],
+        tags: Mapping[str, str],
+    ):
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
         function_name = s.function_name(fn.name)
         role_name = s.name(f"{fn.name}-role")
-        for kind, value, limit in (("function", function_name, MAX_FUNCTION_NAME),
-                                   ("role", role_name, MAX_ROLE_NAME)):
+        for kind, value, limit in (
+            ("function", function_name, MAX_FUNCTION_NAME),
+            ("role", role_name, MAX_ROLE_NAME),
+        ):
             if len(value) > limit:
                 raise ValueError(f"{kind} name {value!r} is longer than {limit}; shorten namePrefix")
         log_group_name = s.log_group_for_function(fn.name)
 
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-{fn.name}-logs", name=log_group_name, retention_in_days=s.log_retention_days,
-            kms_key_id=args.data_key_arn, tags=tags, opts=child)
+            f"{name}-{fn.name}-logs",
+            name=log_group_name,
+            retention_in_days=s.log_retention_days,
+            kms_key_id=args.data_key_arn,
+            tags=tags,
+            opts=child,
+        )
 
         role = aws.iam.Role(
-            f"{name}-{fn.name}-role", name=role_name,
+            f"{name}-{fn.name}-role",
+            name=role_name,
             description=f"Execution role of {function_name}: only what {fn.name} touches",
-            assume_role_policy=lambda_trust_policy(s.account_id), tags=tags, opts=child)
+            assume_role_policy=lambda_trust_policy(s.account_id),
+            tags=tags,
+            opts=child,
+        )
         lake = args.data_lake
         refs = PolicyRefs(
-            log_group_name=log_group_name, data_key_arn=args.data_key_arn,
-            secrets_key_arn=args.secrets_key_arn, jwt_secret_arn=secret_arn,
-            users_table_arn=args.users_table.table_arn, raw_bucket_arn=lake.raw_bucket_arn,
+            log_group_name=log_group_name,
+            data_key_arn=args.data_key_arn,
+            secrets_key_arn=args.secrets_key_arn,
+            jwt_secret_arn=secret_arn,
+            users_table_arn=args.users_table.table_arn,
+            raw_bucket_arn=lake.raw_bucket_arn,
             curated_bucket_arn=lake.curated_bucket_arn,
             athena_results_bucket_arn=lake.athena_results_bucket_arn,
-            athena_workgroup_arn=lake.athena_workgroup_arn, glue_database_name=lake.glue_database_name)
+            athena_workgroup_arn=lake.athena_workgroup_arn,
+            glue_database_name=lake.glue_database_name,
+        )
         policy = aws.iam.RolePolicy(
-            f"{name}-{fn.name}-policy", role=role.id, name=f"{fn.name}-least-privilege",
-            policy=pulumi.Output.json_dumps({"Version": "2012-10-17",
-                                             "Statement": policy_statements(fn, s, refs)}),
-            opts=child)
+            f"{name}-{fn.name}-policy",
+            role=role.id,
+            name=f"{fn.name}-least-privilege",
+            policy=pulumi.Output.json_dumps(
+                {"Version": "2012-10-17", "Statement": policy_statements(fn, s, refs)}
+            ),
+            opts=child,
+        )
 
         function = aws.lambda_.Function(
             f"{name}-{fn.name}",
@@ -315,14 +439,21 @@ class Services(pulumi.ComponentResource):
             timeout=AUTHORIZER_TIMEOUT_SECONDS if fn.is_authorizer else s.lambda_timeout_seconds,
             role=role.arn,
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
-                subnet_ids=args.private_subnet_ids, security_group_ids=[args.security_group_id]),
+                subnet_ids=args.private_subnet_ids, security_group_ids=[args.security_group_id]
+            ),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             kms_key_arn=args.data_key_arn,  # encrypts the environment variables at rest
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON",
-                                                                 log_group=log_group.name),
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=environment_for(
-                fn, s, frontend_origin=args.frontend_origin, jwt_secret_arn=secret_arn,
-                users_table=args.users_table, data_lake=lake)),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables=environment_for(
+                    fn,
+                    s,
+                    frontend_origin=args.frontend_origin,
+                    jwt_secret_arn=secret_arn,
+                    users_table=args.users_table,
+                    data_lake=lake,
+                )
+            ),
             publish=True,
             tags=tags,
             opts=pulumi.ResourceOptions(
@@ -332,7 +463,9 @@ class Services(pulumi.ComponentResource):
                 ignore_changes=FUNCTION_IGNORE_CHANGES,
                 # The log group first (else Lambda creates an unencrypted one without
                 # retention), and the policy: CreateFunction checks the role's ENI permissions.
-                depends_on=[log_group, policy]))
+                depends_on=[log_group, policy],
+            ),
+        )
 
         alias = aws.lambda_.Alias(
             f"{name}-{fn.name}-{LIVE_ALIAS}",
@@ -340,5 +473,6 @@ class Services(pulumi.ComponentResource):
             description="The version the API calls; the pipeline moves it after each build",
             function_name=function.name,
             function_version=function.version,
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ALIAS_IGNORE_CHANGES))
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ALIAS_IGNORE_CHANGES),
+        )
         return function, alias, role, log_group

@@ -101,8 +101,9 @@ class Settings:
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
-    def from_values(cls, values: Mapping[str, Any], *, stack: str, account_id: str,
-                    project: str = PROJECT) -> Settings:
+    def from_values(
+        cls, values: Mapping[str, Any], *, stack: str, account_id: str, project: str = PROJECT
+    ) -> Settings:
         """Build settings from config values keyed `<project>:<key>` and `aws:<key>`."""
 
         def get(key: str, default: Any = None, *, required: bool = False) -> Any:
@@ -207,14 +208,32 @@ def load() -> Settings:
             if value is not None:
                 values[f"{namespace}:{key}"] = value
     account_id = aws.get_caller_identity().account_id
-    return Settings.from_values(values, stack=pulumi.get_stack(), account_id=account_id,
-                                project=pulumi.get_project())
+    return Settings.from_values(
+        values, stack=pulumi.get_stack(), account_id=account_id, project=pulumi.get_project()
+    )
 
 
 _PROJECT_KEYS = (
-    "namePrefix", "vpcCidr", "availabilityZones", "natStrategy", "logRetentionDays",
-    "artifactRetentionDays", "githubOwner", "githubRepo", "githubBranch", "githubConnectionArn",
-    "cdnEnabled", "deletionProtection", "alarmEmail", "lambdaMemoryMb", "lambdaTimeoutSeconds",
-    "apiThrottleRateLimit", "apiThrottleBurstLimit", "athenaBytesScannedCutoffMb",
-    "accessTokenMinutes", "pulumiVersion", "stateBackendUrl", "secretsProvider",
+    "namePrefix",
+    "vpcCidr",
+    "availabilityZones",
+    "natStrategy",
+    "logRetentionDays",
+    "artifactRetentionDays",
+    "githubOwner",
+    "githubRepo",
+    "githubBranch",
+    "githubConnectionArn",
+    "cdnEnabled",
+    "deletionProtection",
+    "alarmEmail",
+    "lambdaMemoryMb",
+    "lambdaTimeoutSeconds",
+    "apiThrottleRateLimit",
+    "apiThrottleBurstLimit",
+    "athenaBytesScannedCutoffMb",
+    "accessTokenMinutes",
+    "pulumiVersion",
+    "stateBackendUrl",
+    "secretsProvider",
 )

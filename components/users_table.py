@@ -43,16 +43,22 @@ class UsersTable(pulumi.ComponentResource):
                 aws.dynamodb.TableAttributeArgs(name="userId", type="S"),
                 aws.dynamodb.TableAttributeArgs(name="email", type="S"),
             ],
-            global_secondary_indexes=[aws.dynamodb.TableGlobalSecondaryIndexArgs(
-                name=EMAIL_INDEX,
-                key_schemas=[aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
-                    attribute_name="email", key_type="HASH")],
-                # ALL: sign-in reads the password hash and status through the index in one call.
-                projection_type="ALL",
-            )],
+            global_secondary_indexes=[
+                aws.dynamodb.TableGlobalSecondaryIndexArgs(
+                    name=EMAIL_INDEX,
+                    key_schemas=[
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name="email", key_type="HASH"
+                        )
+                    ],
+                    # ALL: sign-in reads the password hash and status through the index in one call.
+                    projection_type="ALL",
+                )
+            ],
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
-                enabled=True, kms_key_arn=args.kms_key_arn),
+                enabled=True, kms_key_arn=args.kms_key_arn
+            ),
             stream_enabled=True,
             stream_view_type="NEW_AND_OLD_IMAGES",
             deletion_protection_enabled=settings.deletion_protection,
@@ -72,9 +78,11 @@ class UsersTable(pulumi.ComponentResource):
         self.table_arn = table.arn
         self.stream_arn = table.stream_arn
         self.email_index_name = EMAIL_INDEX
-        self.register_outputs({
-            "table_name": self.table_name,
-            "table_arn": self.table_arn,
-            "stream_arn": self.stream_arn,
-            "email_index_name": self.email_index_name,
-        })
+        self.register_outputs(
+            {
+                "table_name": self.table_name,
+                "table_arn": self.table_arn,
+                "stream_arn": self.stream_arn,
+                "email_index_name": self.email_index_name,
+            }
+        )

@@ -88,8 +88,10 @@ def ensure_key(kms: Any, alias: str) -> tuple[str, list[str]]:
         kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
         changes.append(f"created KMS key {meta['Arn']} as {alias}")
     if meta.get("KeyState") != "Enabled":
-        raise DeployError(f"KMS key {alias} ({meta['Arn']}) is {meta.get('KeyState')}; "
-                          "re-enable it (or cancel its deletion) before bootstrapping")
+        raise DeployError(
+            f"KMS key {alias} ({meta['Arn']}) is {meta.get('KeyState')}; "
+            "re-enable it (or cancel its deletion) before bootstrapping"
+        )
     if not kms.get_key_rotation_status(KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
         kms.enable_key_rotation(KeyId=meta["KeyId"])
         changes.append(f"enabled rotation of {alias}")
@@ -130,8 +132,9 @@ def lifecycle_rule() -> dict[str, Any]:
     }
 
 
-def ensure_bucket(s3: Any, bucket: str, *, region: str, key_arn: str, account_id: str,
-                  partition: str = "aws") -> list[str]:
+def ensure_bucket(
+    s3: Any, bucket: str, *, region: str, key_arn: str, account_id: str, partition: str = "aws"
+) -> list[str]:
     """Create the state bucket if needed and bring every property to the desired value."""
     changes: list[str] = []
     try:
@@ -152,16 +155,29 @@ def ensure_bucket(s3: Any, bucket: str, *, region: str, key_arn: str, account_id
         changes.append("enabled versioning")
 
     wanted_sse = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
-    current = _get(s3.get_bucket_encryption, ("ServerSideEncryptionConfigurationNotFoundError",), Bucket=bucket)
+    current = _get(
+        s3.get_bucket_encryption, ("ServerSideEncryptionConfigurationNotFoundError",), Bucket=bucket
+    )
     rules = (current or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
-    if not (len(rules) == 1 and rules[0].get("ApplyServerSideEncryptionByDefault") == wanted_sse
-            and rules[0].get("BucketKeyEnabled") is True):
-        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": wanted_sse, "BucketKeyEnabled": True}]})
+    if not (
+        len(rules) == 1
+        and rules[0].get("ApplyServerSideEncryptionByDefault") == wanted_sse
+        and rules[0].get("BucketKeyEnabled") is True
+    ):
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": wanted_sse, "BucketKeyEnabled": True}]
+            },
+        )
         changes.append("set SSE-KMS default encryption with a bucket key")
 
-    wanted_block = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                    "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    wanted_block = {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
     current = _get(s3.get_public_access_block, ("NoSuchPublicAccessBlockConfiguration",), Bucket=bucket)
     if (current or {}).get("PublicAccessBlockConfiguration") != wanted_block:
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=wanted_block)
@@ -189,8 +205,10 @@ def ensure_bucket(s3: Any, bucket: str, *, region: str, key_arn: str, account_id
     existing = (current or {}).get("Rules", [])
     ours = next((r for r in existing if r.get("ID") == LIFECYCLE_ID), None)
     wanted_rule = lifecycle_rule()
-    if ours is None or any(ours.get(k) != wanted_rule[k] for k in
-                           ("Status", "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload")):
+    if ours is None or any(
+        ours.get(k) != wanted_rule[k]
+        for k in ("Status", "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload")
+    ):
         rules = [r for r in existing if r.get("ID") != LIFECYCLE_ID] + [wanted_rule]
         s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
         changes.append(f"expire noncurrent state versions after {NONCURRENT_DAYS} days")
@@ -199,8 +217,9 @@ def ensure_bucket(s3: Any, bucket: str, *, region: str, key_arn: str, account_id
     tags = {t["Key"]: t["Value"] for t in (current or {}).get("TagSet", [])}
     if any(tags.get(k) != v for k, v in TAGS.items()):
         tags.update(TAGS)
-        s3.put_bucket_tagging(Bucket=bucket, Tagging={
-            "TagSet": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]})
+        s3.put_bucket_tagging(
+            Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
+        )
         changes.append("tagged the bucket")
     return changes
 
@@ -212,8 +231,9 @@ def bootstrap(*, sts: Any, kms: Any, s3: Any, region: str, prefix: str = DEFAULT
     partition = identity["Arn"].split(":")[1]
     alias, bucket = names(prefix, account_id)
     key_arn, changes = ensure_key(kms, alias)
-    changes += ensure_bucket(s3, bucket, region=region, key_arn=key_arn, account_id=account_id,
-                             partition=partition)
+    changes += ensure_bucket(
+        s3, bucket, region=region, key_arn=key_arn, account_id=account_id, partition=partition
+    )
     return Backend(bucket=bucket, key_arn=key_arn, key_alias=alias, region=region, changes=changes)
 
 
@@ -238,26 +258,33 @@ def next_steps(backend: Backend, stack: str, *, exists: bool | None, project: st
         stack_lines = [f"  {init}", f"  (or, if the stack already exists: {change})"]
     else:
         stack_lines = [f"  {change if exists else init}"]
-    return "\n".join([
-        f"State backend ready in {backend.region}:",
-        (f"  bucket  {backend.bucket} (versioned, SSE-KMS + bucket key, public access blocked, "
-         "owner enforced, TLS only)"),
-        f"  key     {backend.key_alias} -> {backend.key_arn} (rotation on)",
-        "",
-        f"Next (with AWS_REGION={backend.region} and this account's credentials):",
-        f"  pulumi login {backend.backend_url}",
-        *stack_lines,
-        "",
-        f"Then put these lines under `config:` in Pulumi.{stack}.yaml (the pipeline's infrastructure",
-        "build logs in and selects the stack with them):",
-        f"  {project}:stateBackendUrl: {backend.backend_url}",
-        f"  {project}:secretsProvider: {backend.secrets_provider}",
-    ])
+    return "\n".join(
+        [
+            f"State backend ready in {backend.region}:",
+            (
+                f"  bucket  {backend.bucket} (versioned, SSE-KMS + bucket key, public access blocked, "
+                "owner enforced, TLS only)"
+            ),
+            f"  key     {backend.key_alias} -> {backend.key_arn} (rotation on)",
+            "",
+            f"Next (with AWS_REGION={backend.region} and this account's credentials):",
+            f"  pulumi login {backend.backend_url}",
+            *stack_lines,
+            "",
+            f"Then put these lines under `config:` in Pulumi.{stack}.yaml (the pipeline's infrastructure",
+            "build logs in and selects the stack with them):",
+            f"  {project}:stateBackendUrl: {backend.backend_url}",
+            f"  {project}:secretsProvider: {backend.secrets_provider}",
+        ]
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m deploy.bootstrap_backend", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.bootstrap_backend",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--stack", required=True, help="stack the printed commands are for (dev, prod)")
     parser.add_argument("--region", default=DEFAULT_REGION, help=f"AWS region (default {DEFAULT_REGION})")
     parser.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"name prefix (default {DEFAULT_PREFIX})")
@@ -272,8 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     session = boto3.session.Session(region_name=args.region)
     s3 = session.client("s3")
     try:
-        backend = bootstrap(sts=session.client("sts"), kms=session.client("kms"), s3=s3,
-                            region=args.region, prefix=args.prefix)
+        backend = bootstrap(
+            sts=session.client("sts"),
+            kms=session.client("kms"),
+            s3=s3,
+            region=args.region,
+            prefix=args.prefix,
+        )
         exists = stack_exists(s3, backend.bucket, args.stack, args.project)
     except (DeployError, ClientError) as exc:
         print(f"bootstrap_backend: error: {exc}", file=sys.stderr)

@@ -127,8 +127,13 @@ def local_files(dist: Path) -> dict[str, LocalFile]:
     for path in sorted(dist.rglob("*")):
         if path.is_file() and path.name != ".DS_Store":
             key = path.relative_to(dist).as_posix()
-            files[key] = LocalFile(key, path, hashlib.md5(path.read_bytes()).hexdigest(),
-                                   content_type(key), cache_control(key))
+            files[key] = LocalFile(
+                key,
+                path,
+                hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest(),
+                content_type(key),
+                cache_control(key),
+            )
     return files
 
 
@@ -153,8 +158,7 @@ class SyncResult:
     invalidation_id: str | None = None
 
     def summary(self) -> str:
-        text = (f"uploaded {len(self.uploaded)}, unchanged {len(self.unchanged)}, "
-                f"deleted {len(self.deleted)}")
+        text = f"uploaded {len(self.uploaded)}, unchanged {len(self.unchanged)}, deleted {len(self.deleted)}"
         if self.invalidation_id:
             text += f", CloudFront invalidation {self.invalidation_id}"
         return text
@@ -167,8 +171,9 @@ def _needs_upload(s3: Any, bucket: str, local: LocalFile, etag: str | None) -> b
     return head.get("ContentType") != local.content_type or head.get("CacheControl") != local.cache_control
 
 
-def sync(s3: Any, dist: Path, bucket: str, *, dry_run: bool = False,
-         out: Callable[[str], None] = print) -> SyncResult:
+def sync(
+    s3: Any, dist: Path, bucket: str, *, dry_run: bool = False, out: Callable[[str], None] = print
+) -> SyncResult:
     """Make the bucket hold exactly dist/'s files, with the right headers."""
     if not dist.is_dir():
         raise DeployError(f"{dist} does not exist: run `npm run build` first")
@@ -185,18 +190,24 @@ def sync(s3: Any, dist: Path, bucket: str, *, dry_run: bool = False,
             continue
         out(f"upload {key} ({local.content_type}; {local.cache_control})")
         if not dry_run:
-            s3.put_object(Bucket=bucket, Key=key, Body=local.path.read_bytes(),
-                          ContentType=local.content_type, CacheControl=local.cache_control,
-                          ContentMD5=_b64_md5(local.md5))
+            s3.put_object(
+                Bucket=bucket,
+                Key=key,
+                Body=local.path.read_bytes(),
+                ContentType=local.content_type,
+                CacheControl=local.cache_control,
+                ContentMD5=_b64_md5(local.md5),
+            )
         result.uploaded.append(key)
     stale = sorted(set(remote) - set(files))
     for start in range(0, len(stale), 1000):  # DeleteObjects takes at most 1000 keys
-        batch = stale[start:start + 1000]
+        batch = stale[start : start + 1000]
         for key in batch:
             out(f"delete {key}")
         if not dry_run:
-            response = s3.delete_objects(Bucket=bucket, Delete={
-                "Objects": [{"Key": k} for k in batch], "Quiet": True})
+            response = s3.delete_objects(
+                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+            )
             if response.get("Errors"):
                 raise DeployError(f"could not delete: {response['Errors']}")
         result.deleted.extend(batch)
@@ -208,15 +219,26 @@ def _b64_md5(hex_md5: str) -> str:
 
 
 def invalidate(cloudfront: Any, distribution_id: str, paths: tuple[str, ...] = ("/*",)) -> str:
-    response = cloudfront.create_invalidation(DistributionId=distribution_id, InvalidationBatch={
-        "Paths": {"Quantity": len(paths), "Items": list(paths)},
-        "CallerReference": f"deploy-frontend-{time.time_ns()}",
-    })
+    response = cloudfront.create_invalidation(
+        DistributionId=distribution_id,
+        InvalidationBatch={
+            "Paths": {"Quantity": len(paths), "Items": list(paths)},
+            "CallerReference": f"deploy-frontend-{time.time_ns()}",
+        },
+    )
     return response["Invalidation"]["Id"]
 
 
-def publish(s3: Any, dist: Path, bucket: str, *, cloudfront: Any = None, distribution_id: str | None = None,
-            dry_run: bool = False, out: Callable[[str], None] = print) -> SyncResult:
+def publish(
+    s3: Any,
+    dist: Path,
+    bucket: str,
+    *,
+    cloudfront: Any = None,
+    distribution_id: str | None = None,
+    dry_run: bool = False,
+    out: Callable[[str], None] = print,
+) -> SyncResult:
     if os.environ.get("CODEBUILD_BUILD_SUCCEEDING") == "0":
         # post_build runs even when `npm run build` failed; never ship a failed build.
         raise DeployError("the build failed (CODEBUILD_BUILD_SUCCEEDING=0); not publishing")
@@ -228,12 +250,18 @@ def publish(s3: Any, dist: Path, bucket: str, *, cloudfront: Any = None, distrib
 
 # ---- CLI ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m deploy.frontend", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.frontend",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     env = commands.add_parser("write-env", help="write frontend/.env.production from the artifact")
-    env.add_argument("--artifact-dir", required=True,
-                     help="the infrastructure artifact ($CODEBUILD_SRC_DIR_infrastructure_output)")
+    env.add_argument(
+        "--artifact-dir",
+        required=True,
+        help="the infrastructure artifact ($CODEBUILD_SRC_DIR_infrastructure_output)",
+    )
     env.add_argument("--frontend-dir", type=Path, default=Path("frontend"))
     env.add_argument("--stage", default=None, help="default: $STACK, else the API URL's stage")
     pub = commands.add_parser("publish", help="sync the built site to S3, invalidate CloudFront")
@@ -255,12 +283,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}:\n{path.read_text()}", end="")
             return 0
         import boto3
+
         if not args.bucket:
             raise DeployError("--bucket is empty (is SITE_BUCKET set on the CodeBuild project?)")
         session = boto3.session.Session(region_name=args.region)
         cloudfront = session.client("cloudfront") if args.distribution_id else None
-        result = publish(session.client("s3"), args.dist, args.bucket, cloudfront=cloudfront,
-                         distribution_id=args.distribution_id, dry_run=args.dry_run)
+        result = publish(
+            session.client("s3"),
+            args.dist,
+            args.bucket,
+            cloudfront=cloudfront,
+            distribution_id=args.distribution_id,
+            dry_run=args.dry_run,
+        )
         print(("dry run: " if args.dry_run else "") + result.summary())
         return 0
     except (DeployError, ClientError, BotoCoreError) as exc:

@@ -45,8 +45,15 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 EXCLUDED_FILES = frozenset({".DS_Store"})
 # Lambda takes at most 50 MB of zip in the request; larger zips go through S3.
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
-PIP_TARGET = ("--platform", "manylinux2014_aarch64", "--implementation", "cp",
-              "--python-version", "3.12", "--only-binary=:all:")
+PIP_TARGET = (
+    "--platform",
+    "manylinux2014_aarch64",
+    "--implementation",
+    "cp",
+    "--python-version",
+    "3.12",
+    "--only-binary=:all:",
+)
 
 
 # ---- packaging ---------------------------------------------------------------------------
@@ -92,15 +99,26 @@ def _has_requirements(files: Iterable[Path]) -> bool:
 
 
 def pip_command(target: Path, files: Iterable[Path]) -> list[str]:
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "--no-compile", *PIP_TARGET, "--target", str(target)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        *PIP_TARGET,
+        "--target",
+        str(target),
+    ]
     for path in files:
         command += ["-r", str(path)]
     return command
 
 
-def install_dependencies(target: Path, files: list[Path],
-                         runner: Callable[..., Any] = subprocess.run) -> None:
+def install_dependencies(
+    target: Path, files: list[Path], runner: Callable[..., Any] = subprocess.run
+) -> None:
     """pip-install the requirement files as Lambda (arm64, CPython 3.12) wheels into `target`."""
     target.mkdir(parents=True, exist_ok=True)
     if not _has_requirements(files):
@@ -133,8 +151,13 @@ def package_entries(lambdas_root: Path, package: str, deps_dir: Path | None = No
     if deps_dir is not None and deps_dir.is_dir():
         # Console scripts (bin/) are useless in Lambda, and their shebang names the build
         # machine's Python: leaving them out keeps the hash stable across build images.
-        entries.update({name: path for name, path in collect(deps_dir, own_code=False).items()
-                        if not name.startswith("bin/")})
+        entries.update(
+            {
+                name: path
+                for name, path in collect(deps_dir, own_code=False).items()
+                if not name.startswith("bin/")
+            }
+        )
     # The service's own code wins over a same-named file a dependency might bring.
     if shared.is_dir():
         entries.update(collect(shared, f"{SHARED_PACKAGE}/"))
@@ -171,8 +194,9 @@ class Dependencies:
         return self._dirs[key]
 
 
-def build_package(lambdas_root: Path, package: str, dist: Path, *,
-                  dependencies: Dependencies | None = None) -> Package:
+def build_package(
+    lambdas_root: Path, package: str, dist: Path, *, dependencies: Dependencies | None = None
+) -> Package:
     """Build `<dist>/<package>.zip`; without `dependencies` the zip holds only the code."""
     deps_dir = None
     if dependencies is not None:
@@ -199,8 +223,9 @@ class Result:
         if self.status == "unchanged":
             return f"unchanged  {self.function_name}  {ALIAS}=version {self.version}"
         if self.status == "updated":
-            return (f"updated    {self.function_name}  {ALIAS}: version {self.previous_version}"
-                    f" -> {self.version}")
+            return (
+                f"updated    {self.function_name}  {ALIAS}: version {self.previous_version} -> {self.version}"
+            )
         if self.status == "would-update":
             return f"would update {self.function_name}  ({ALIAS} is version {self.previous_version})"
         if self.status == "packaged":
@@ -220,8 +245,10 @@ def live_code(lambda_client: Any, name: str, alias: str = ALIAS) -> tuple[str, s
         version = lambda_client.get_alias(FunctionName=name, Name=alias)["FunctionVersion"]
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            raise DeployError(f"{name} or its {alias!r} alias does not exist; the infrastructure "
-                              "stage (pulumi up) creates both before this build runs") from exc
+            raise DeployError(
+                f"{name} or its {alias!r} alias does not exist; the infrastructure "
+                "stage (pulumi up) creates both before this build runs"
+            ) from exc
         raise
     config = lambda_client.get_function_configuration(FunctionName=name, Qualifier=version)
     return version, config["CodeSha256"]
@@ -232,9 +259,18 @@ def _wait_updated(lambda_client: Any, name: str) -> None:
     lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
 
 
-def deploy_code(lambda_client: Any, name: str, package: Package, *, s3_client: Any = None,
-                artifact_bucket: str | None = None, alias: str = ALIAS, description: str = "",
-                direct_upload_limit: int = DIRECT_UPLOAD_LIMIT, dry_run: bool = False) -> tuple[str, str, str]:
+def deploy_code(
+    lambda_client: Any,
+    name: str,
+    package: Package,
+    *,
+    s3_client: Any = None,
+    artifact_bucket: str | None = None,
+    alias: str = ALIAS,
+    description: str = "",
+    direct_upload_limit: int = DIRECT_UPLOAD_LIMIT,
+    dry_run: bool = False,
+) -> tuple[str, str, str]:
     """Bring function `name` to the package's code. Returns (status, live version, previous version)."""
     previous, live_sha = live_code(lambda_client, name, alias)
     if live_sha == package.sha256:
@@ -247,8 +283,10 @@ def deploy_code(lambda_client: Any, name: str, package: Package, *, s3_client: A
     _wait_updated(lambda_client, name)
     if package.size > direct_upload_limit:
         if not (artifact_bucket and s3_client):
-            raise DeployError(f"{package.zip_path.name} is {package.size} bytes, over Lambda's direct "
-                              "upload limit; pass --artifact-bucket to upload it through S3")
+            raise DeployError(
+                f"{package.zip_path.name} is {package.size} bytes, over Lambda's direct "
+                "upload limit; pass --artifact-bucket to upload it through S3"
+            )
         hex_sha = base64.b64decode(package.sha256).hex()
         key = f"lambda-code/{package.package}/{hex_sha}.zip"
         s3_client.upload_file(str(package.zip_path), artifact_bucket, key)
@@ -267,12 +305,24 @@ def deploy_code(lambda_client: Any, name: str, package: Package, *, s3_client: A
     return "updated", version, previous
 
 
-def deploy_build(build: str, *, stack: str, prefix: str, lambdas_root: Path, dist: Path,
-                 lambda_client: Any = None, s3_client: Any = None, artifact_bucket: str | None = None,
-                 skip_deps: bool = False, dry_run: bool = False, package_only: bool = False,
-                 description: str = "", direct_upload_limit: int = DIRECT_UPLOAD_LIMIT,
-                 runner: Callable[..., Any] = subprocess.run,
-                 out: Callable[[str], None] = print) -> list[Result]:
+def deploy_build(
+    build: str,
+    *,
+    stack: str,
+    prefix: str,
+    lambdas_root: Path,
+    dist: Path,
+    lambda_client: Any = None,
+    s3_client: Any = None,
+    artifact_bucket: str | None = None,
+    skip_deps: bool = False,
+    dry_run: bool = False,
+    package_only: bool = False,
+    description: str = "",
+    direct_upload_limit: int = DIRECT_UPLOAD_LIMIT,
+    runner: Callable[..., Any] = subprocess.run,
+    out: Callable[[str], None] = print,
+) -> list[Result]:
     """Package and deploy every function of `build`; one Result per function, in catalog order."""
     from components.catalog import functions_for_build
 
@@ -289,18 +339,25 @@ def deploy_build(build: str, *, stack: str, prefix: str, lambdas_root: Path, dis
             result = Result(fn.name, name, fn.package, "", "failed")
             try:
                 if fn.package not in packages:  # auth-service and the authorizer share one zip
-                    packages[fn.package] = build_package(lambdas_root, fn.package, dist,
-                                                         dependencies=dependencies)
+                    packages[fn.package] = build_package(
+                        lambdas_root, fn.package, dist, dependencies=dependencies
+                    )
                 package = packages[fn.package]
                 result.code_sha256 = package.sha256
                 if package_only:
                     result.status = "packaged"
                 else:
                     result.status, result.version, result.previous_version = deploy_code(
-                        lambda_client, name, package, s3_client=s3_client,
-                        artifact_bucket=artifact_bucket, description=description,
-                        direct_upload_limit=direct_upload_limit, dry_run=dry_run)
-            except Exception as exc:  # noqa: BLE001 - one broken function must not hide the others
+                        lambda_client,
+                        name,
+                        package,
+                        s3_client=s3_client,
+                        artifact_bucket=artifact_bucket,
+                        description=description,
+                        direct_upload_limit=direct_upload_limit,
+                        dry_run=dry_run,
+                    )
+            except Exception as exc:
                 result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
             results.append(result)
             out(result.line())
@@ -316,16 +373,25 @@ def write_manifest(dist: Path, build: str, stack: str, results: list[Result]) ->
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m deploy.lambdas", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.lambdas",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--build", required=True, choices=BUILDS)
     parser.add_argument("--stack", default=os.environ.get("STACK"), help="default: $STACK")
-    parser.add_argument("--prefix", default=os.environ.get("FUNCTION_PREFIX"),
-                        help="function name prefix (default: $FUNCTION_PREFIX)")
+    parser.add_argument(
+        "--prefix",
+        default=os.environ.get("FUNCTION_PREFIX"),
+        help="function name prefix (default: $FUNCTION_PREFIX)",
+    )
     parser.add_argument("--dist", type=Path, default=Path("build"), help="where zips go (default build/)")
     parser.add_argument("--lambdas-root", type=Path, default=None, help="default: the repo's lambdas/")
-    parser.add_argument("--artifact-bucket", default=os.environ.get("ARTIFACT_BUCKET") or None,
-                        help="bucket for zips over 50 MB (default: $ARTIFACT_BUCKET)")
+    parser.add_argument(
+        "--artifact-bucket",
+        default=os.environ.get("ARTIFACT_BUCKET") or None,
+        help="bucket for zips over 50 MB (default: $ARTIFACT_BUCKET)",
+    )
     parser.add_argument("--skip-deps", action="store_true", help="do not pip-install requirements")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="package and compare, change nothing")
@@ -337,26 +403,38 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.stack or not args.prefix:
-        print("lambdas: error: --stack and --prefix (or $STACK and $FUNCTION_PREFIX) are required",
-              file=sys.stderr)
+        print(
+            "lambdas: error: --stack and --prefix (or $STACK and $FUNCTION_PREFIX) are required",
+            file=sys.stderr,
+        )
         return 2
     if args.lambdas_root is None:
         from components.catalog import LAMBDAS_DIR
+
         args.lambdas_root = LAMBDAS_DIR
     lambda_client = s3_client = None
     if not args.package_only:
         import boto3
+
         session = boto3.session.Session(region_name=args.region)
         lambda_client = session.client("lambda")
         s3_client = session.client("s3") if args.artifact_bucket else None
     commit = os.environ.get("CODEBUILD_RESOLVED_SOURCE_VERSION", "")
     try:
         results = deploy_build(
-            args.build, stack=args.stack, prefix=args.prefix, lambdas_root=args.lambdas_root,
-            dist=args.dist, lambda_client=lambda_client, s3_client=s3_client,
-            artifact_bucket=args.artifact_bucket, skip_deps=args.skip_deps, dry_run=args.dry_run,
+            args.build,
+            stack=args.stack,
+            prefix=args.prefix,
+            lambdas_root=args.lambdas_root,
+            dist=args.dist,
+            lambda_client=lambda_client,
+            s3_client=s3_client,
+            artifact_bucket=args.artifact_bucket,
+            skip_deps=args.skip_deps,
+            dry_run=args.dry_run,
             package_only=args.package_only,
-            description=f"{args.build} build of commit {commit}" if commit else f"{args.build} build")
+            description=f"{args.build} build of commit {commit}" if commit else f"{args.build} build",
+        )
     except DeployError as exc:  # per-function AWS errors are reported in the results
         print(f"lambdas: error: {exc}", file=sys.stderr)
         return 1

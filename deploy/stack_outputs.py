@@ -31,8 +31,10 @@ def api_url_from(outputs: Mapping[str, Any]) -> str:
     value = outputs.get(API_URL_OUTPUT)
     if value in (None, ""):
         known = ", ".join(sorted(outputs)) or "none"
-        raise DeployError(f"stack output {API_URL_OUTPUT!r} is missing (outputs: {known}); "
-                          "did `pulumi up` finish and does __main__.py export it?")
+        raise DeployError(
+            f"stack output {API_URL_OUTPUT!r} is missing (outputs: {known}); "
+            "did `pulumi up` finish and does __main__.py export it?"
+        )
     if not isinstance(value, str):
         raise DeployError(f"stack output {API_URL_OUTPUT!r} must be a string, got {type(value).__name__}")
     url = value.strip().rstrip("/")
@@ -60,8 +62,10 @@ def read_artifact(artifact_dir: str | Path) -> tuple[str, dict[str, Any]]:
     """(api_url, outputs) from an infrastructure artifact directory."""
     directory = Path(artifact_dir)
     if not str(artifact_dir) or not directory.is_dir():
-        raise DeployError(f"infrastructure artifact directory {str(artifact_dir)!r} does not exist; "
-                          "in CodeBuild it is $CODEBUILD_SRC_DIR_infrastructure_output (secondary input)")
+        raise DeployError(
+            f"infrastructure artifact directory {str(artifact_dir)!r} does not exist; "
+            "in CodeBuild it is $CODEBUILD_SRC_DIR_infrastructure_output (secondary input)"
+        )
     missing = [name for name in ARTIFACT_FILES if not (directory / name).is_file()]
     if missing:
         present = sorted(p.name for p in directory.iterdir())
@@ -84,10 +88,17 @@ def load_outputs(source: str) -> dict[str, Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m deploy.stack_outputs", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--from", dest="source", required=True,
-                        help="file written by `pulumi stack output --json`, or - for stdin")
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.stack_outputs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        help="file written by `pulumi stack output --json`, or - for stdin",
+    )
     parser.add_argument("--out-dir", required=True, type=Path, help="artifact directory to write")
     return parser
 

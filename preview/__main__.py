@@ -28,15 +28,26 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:ec2/flowLog:FlowLog": ("trafficType", "logDestinationType"),
     "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
     "aws:kms/alias:Alias": ("name",),
-    "aws:dynamodb/table:Table": ("name", "billingMode", "hashKey", "pointInTimeRecovery.enabled",
-                                 "serverSideEncryption.enabled", "deletionProtectionEnabled",
-                                 "streamViewType"),
+    "aws:dynamodb/table:Table": (
+        "name",
+        "billingMode",
+        "hashKey",
+        "pointInTimeRecovery.enabled",
+        "serverSideEncryption.enabled",
+        "deletionProtectionEnabled",
+        "streamViewType",
+    ),
     "aws:s3/bucket:Bucket": ("bucket",),
     "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration.status",),
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
-        "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm",),
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("blockPublicAcls", "blockPublicPolicy",
-                                                               "ignorePublicAcls", "restrictPublicBuckets"),
+        "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm",
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+    ),
     "aws:glue/catalogDatabase:CatalogDatabase": ("name",),
     "aws:glue/catalogTable:CatalogTable": ("name", "storageDescriptor.location"),
     "aws:athena/workgroup:Workgroup": ("name", "configuration.bytesScannedCutoffPerQuery"),
@@ -46,8 +57,10 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:iam/role:Role": ("name",),
     "aws:apigateway/restApi:RestApi": ("name",),
     "aws:apigateway/stage:Stage": ("stageName", "xrayTracingEnabled"),
-    "aws:apigateway/methodSettings:MethodSettings": ("settings.throttlingRateLimit",
-                                                     "settings.throttlingBurstLimit"),
+    "aws:apigateway/methodSettings:MethodSettings": (
+        "settings.throttlingRateLimit",
+        "settings.throttlingBurstLimit",
+    ),
     "aws:cloudfront/distribution:Distribution": ("priceClass",),
     "aws:codestarconnections/connection:Connection": ("name", "providerType"),
     "aws:codebuild/project:Project": ("name", "source.buildspec", "environment.image"),
@@ -89,8 +102,12 @@ def to_json(result: ProgramRun) -> dict[str, Any]:
     return {
         "stack": result.stack,
         "resources": [
-            {"type": r.type, "name": r.name, "parent": names.get(r.parent) if r.parent else None,
-             "settings": _details(r)}
+            {
+                "type": r.type,
+                "name": r.name,
+                "parent": names.get(r.parent) if r.parent else None,
+                "settings": _details(r),
+            }
             for r in sorted(result.resources, key=lambda r: (names.get(r.parent or "", ""), r.type, r.name))
         ],
         "outputs": result.outputs,
@@ -111,7 +128,9 @@ def summary(result: ProgramRun) -> dict[str, Any]:
         "serviceFunctions": sum(1 for f in functions if f.inputs.get("name") in service_names),
         "apiOperations": sum(count_operations(a) for a in apis),
         "pipelineStages": [s["name"] for s in stages],
-        "parallelActions": {s["name"]: len(s.get("actions", [])) for s in stages if len(s.get("actions", [])) > 1},
+        "parallelActions": {
+            s["name"]: len(s.get("actions", [])) for s in stages if len(s.get("actions", [])) > 1
+        },
     }
 
 
@@ -126,8 +145,11 @@ def print_tree(result: ProgramRun, out=sys.stdout) -> None:
         for i, r in enumerate(items):
             last = i == len(items) - 1
             details = ", ".join(f"{k}={_fmt(v)}" for k, v in _details(r).items())
-            print(f"{prefix}{'└─ ' if last else '├─ '}{r.type}  {r.name}"
-                  + (f"  ({details})" if details else ""), file=out)
+            print(
+                f"{prefix}{'└─ ' if last else '├─ '}{r.type}  {r.name}"
+                + (f"  ({details})" if details else ""),
+                file=out,
+            )
             walk(r.urn, prefix + ("   " if last else "│  "))
 
     print(f"Stack {result.stack}", file=out)
@@ -157,10 +179,12 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in result.outputs.items():
             print(f"  {key}: {_fmt(value)}")
         s = summary(result)
-        print(f"\nSummary: {s['resources']} resources, {s['serviceFunctions']} service functions "
-              f"(+{s['lambdaFunctions'] - s['serviceFunctions']} authorizer), {s['apiOperations']} API operations, "
-              f"pipeline {' -> '.join(s['pipelineStages'])} (parallel: {s['parallelActions']}); "
-              f"previewed in {elapsed:.1f} s\n")
+        print(
+            f"\nSummary: {s['resources']} resources, {s['serviceFunctions']} service functions "
+            f"(+{s['lambdaFunctions'] - s['serviceFunctions']} authorizer), {s['apiOperations']} API operations, "
+            f"pipeline {' -> '.join(s['pipelineStages'])} (parallel: {s['parallelActions']}); "
+            f"previewed in {elapsed:.1f} s\n"
+        )
     if args.json:
         json.dump(documents[0] if len(documents) == 1 else documents, sys.stdout, indent=2, default=str)
         print()

@@ -118,11 +118,20 @@ class RecordingMocks(pmocks.Mocks):
         self.invokes.append(Invoke(args.token, dict(args.args)))
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT_ID, "arn": _arn("iam", "", "user/preview", global_=True),
-                    "userId": "AIDAPREVIEW", "id": ACCOUNT_ID}, []
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": _arn("iam", "", "user/preview", global_=True),
+                "userId": "AIDAPREVIEW",
+                "id": ACCOUNT_ID,
+            }, []
         if token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region, "id": self.region,
-                    "endpoint": f"ec2.{self.region}.amazonaws.com", "description": self.region}, []
+            return {
+                "name": self.region,
+                "region": self.region,
+                "id": self.region,
+                "endpoint": f"ec2.{self.region}.amazonaws.com",
+                "description": self.region,
+            }, []
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -130,13 +139,17 @@ class RecordingMocks(pmocks.Mocks):
             return {"names": names, "zoneIds": [f"use2-az{i}" for i in (1, 2, 3)], "id": self.region}, []
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             import json
+
             statements = []
             for st in args.args.get("statements", []) or []:
                 out = {"Effect": st.get("effect", "Allow")}
                 if st.get("sid"):
                     out["Sid"] = st["sid"]
-                for key, field_ in (("actions", "Action"), ("resources", "Resource"),
-                                    ("notActions", "NotAction")):
+                for key, field_ in (
+                    ("actions", "Action"),
+                    ("resources", "Resource"),
+                    ("notActions", "NotAction"),
+                ):
                     if st.get(key):
                         out[field_] = st[key]
                 for p in st.get("principals", []) or []:
@@ -144,8 +157,10 @@ class RecordingMocks(pmocks.Mocks):
                 for c in st.get("conditions", []) or []:
                     out.setdefault("Condition", {}).setdefault(c["test"], {})[c["variable"]] = c["values"]
                 statements.append(out)
-            return {"json": json.dumps({"Version": "2012-10-17", "Statement": statements}),
-                    "id": "policy"}, []
+            return {
+                "json": json.dumps({"Version": "2012-10-17", "Statement": statements}),
+                "id": "policy",
+            }, []
         if token == "aws:ec2/getPrefixList:getPrefixList":
             return {"id": "pl-preview", "cidrBlocks": ["52.219.0.0/16"], "name": "s3"}, []
         return {}, []
@@ -182,9 +197,13 @@ class RecordingMocks(pmocks.Mocks):
         out.setdefault("tagsAll", inputs.get("tags") or {})
         if typ == "aws:s3/bucket:Bucket":
             bucket = inputs.get("bucket") or physical
-            out.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}", __id=bucket,
-                       bucketDomainName=f"{bucket}.s3.amazonaws.com",
-                       bucketRegionalDomainName=f"{bucket}.s3.{region}.amazonaws.com")
+            out.update(
+                bucket=bucket,
+                arn=f"arn:aws:s3:::{bucket}",
+                __id=bucket,
+                bucketDomainName=f"{bucket}.s3.amazonaws.com",
+                bucketRegionalDomainName=f"{bucket}.s3.{region}.amazonaws.com",
+            )
         elif typ == "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration":
             out["websiteEndpoint"] = f"{inputs.get('bucket')}.s3-website.{region}.amazonaws.com"
             out["websiteDomain"] = f"s3-website.{region}.amazonaws.com"
@@ -193,32 +212,47 @@ class RecordingMocks(pmocks.Mocks):
             out.update(keyId=key_id, arn=_arn("kms", region, f"key/{key_id}"), __id=key_id)
         elif typ == "aws:lambda/function:Function":
             arn = _arn("lambda", region, f"function:{physical}")
-            out.update(arn=arn, qualifiedArn=f"{arn}:1", version="1",
-                       invokeArn=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
-                       __id=physical)
+            out.update(
+                arn=arn,
+                qualifiedArn=f"{arn}:1",
+                version="1",
+                invokeArn=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+                __id=physical,
+            )
         elif typ == "aws:lambda/alias:Alias":
             fn = inputs.get("functionName", "fn")
             fn_arn = fn if str(fn).startswith("arn:") else _arn("lambda", region, f"function:{fn}")
             arn = f"{fn_arn}:{inputs.get('name')}"
-            out.update(arn=arn,
-                       invokeArn=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations")
+            out.update(
+                arn=arn,
+                invokeArn=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+            )
         elif typ == "aws:apigateway/restApi:RestApi":
             api_id = f"api{_short_hash(name)}"
-            out.update(__id=api_id, rootResourceId="root123",
-                       executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api_id}",
-                       arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}")
+            out.update(
+                __id=api_id,
+                rootResourceId="root123",
+                executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api_id}",
+                arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}",
+            )
         elif typ == "aws:apigateway/stage:Stage":
             api_id = inputs.get("restApi")
             stage = inputs.get("stageName")
-            out.update(invokeUrl=f"https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
-                       executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api_id}/{stage}",
-                       arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage}")
+            out.update(
+                invokeUrl=f"https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+                executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api_id}/{stage}",
+                arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage}",
+            )
         elif typ == "aws:apigateway/deployment:Deployment":
             out["__id"] = f"dep{_short_hash(name)}"
         elif typ == "aws:cloudfront/distribution:Distribution":
             dist_id = f"E{_short_hash(name).upper()}"
-            out.update(__id=dist_id, domainName=f"d{_short_hash(name)}.cloudfront.net",
-                       hostedZoneId="Z2FDTNDATAQYW2", arn=_arn("cloudfront", "", f"distribution/{dist_id}", global_=True))
+            out.update(
+                __id=dist_id,
+                domainName=f"d{_short_hash(name)}.cloudfront.net",
+                hostedZoneId="Z2FDTNDATAQYW2",
+                arn=_arn("cloudfront", "", f"distribution/{dist_id}", global_=True),
+            )
         elif typ == "aws:dynamodb/table:Table":
             out["streamArn"] = f"{out['arn']}/stream/2026-01-01T00:00:00.000"
             out["__id"] = physical
@@ -242,11 +276,23 @@ class RecordingMocks(pmocks.Mocks):
     @staticmethod
     def _arn_for(typ: str, physical: str, name: str) -> str:
         module = typ.split(":")[1].split("/")[0]
-        service = {"lambda": "lambda", "cloudwatch": "logs", "iam": "iam", "s3": "s3",
-                   "codestarconnections": "codeconnections", "codepipeline": "codepipeline",
-                   "secretsmanager": "secretsmanager", "sns": "sns", "glue": "glue",
-                   "athena": "athena", "cloudtrail": "cloudtrail", "codebuild": "codebuild",
-                   "dynamodb": "dynamodb", "kms": "kms", "ec2": "ec2"}.get(module, module)
+        service = {
+            "lambda": "lambda",
+            "cloudwatch": "logs",
+            "iam": "iam",
+            "s3": "s3",
+            "codestarconnections": "codeconnections",
+            "codepipeline": "codepipeline",
+            "secretsmanager": "secretsmanager",
+            "sns": "sns",
+            "glue": "glue",
+            "athena": "athena",
+            "cloudtrail": "cloudtrail",
+            "codebuild": "codebuild",
+            "dynamodb": "dynamodb",
+            "kms": "kms",
+            "ec2": "ec2",
+        }.get(module, module)
         kind = typ.split(":")[-1]
         if module == "iam":
             return f"arn:aws:iam::{ACCOUNT_ID}:{kind.lower()}/{physical}"
@@ -274,14 +320,19 @@ class RecordingMonitor(pmocks.MockMonitor):
             self.stack_urn = response.urn
         else:
             from pulumi.runtime import rpc
+
             inputs = rpc.deserialize_properties(request.object)
-            self.registrations.append((response.urn, request.type, request.name, request.parent,
-                                       bool(request.custom), inputs))
+            self.registrations.append(
+                (response.urn, request.type, request.name, request.parent, bool(request.custom), inputs)
+            )
         return response
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
-        if request.urn == self.stack_urn or request.urn.endswith(f"::{STACK_TYPE}::{pulumi.get_project()}-{pulumi.get_stack()}"):
+        if request.urn == self.stack_urn or request.urn.endswith(
+            f"::{STACK_TYPE}::{pulumi.get_project()}-{pulumi.get_stack()}"
+        ):
             from pulumi.runtime import rpc
+
             self.stack_outputs = rpc.deserialize_properties(request.outputs)
         return super().RegisterResourceOutputs(request)
 
@@ -289,15 +340,19 @@ class RecordingMonitor(pmocks.MockMonitor):
 def stack_config(stack: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Config for a stack as `pulumi up` would see it: the stack file plus overrides."""
     import json
+
     values = dict(stack_file_values(stack))
     values.update(overrides or {})
     # The engine hands structured config to the program as JSON strings.
-    return {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v).lower() if isinstance(v, bool) else str(v)
-            for k, v in values.items()}
+    return {
+        k: json.dumps(v) if isinstance(v, (dict, list)) else str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in values.items()
+    }
 
 
-def run(program: Callable[[], Any], *, stack: str = "dev",
-        config: Mapping[str, Any] | None = None) -> ProgramRun:
+def run(
+    program: Callable[[], Any], *, stack: str = "dev", config: Mapping[str, Any] | None = None
+) -> ProgramRun:
     """Run `program` under mocks as stack `stack` with `config` (default: the stack file)."""
     config_values = stack_config(stack) if config is None else dict(config)
     region = str(config_values.get("aws:region", "us-east-2"))
@@ -310,6 +365,7 @@ def run(program: Callable[[], Any], *, stack: str = "dev",
 
     def body():
         program()
+
     _sync_await(run_pulumi_func(body))
     # Outputs of pulumi.export land on the root stack resource.
     outputs = dict(monitor.stack_outputs)
@@ -318,10 +374,18 @@ def run(program: Callable[[], Any], *, stack: str = "dev",
     resources: list[Resource] = []
     for urn, typ, name, parent, custom, inputs in monitor.registrations:
         reg = monitor.resources.get(urn)
-        resources.append(Resource(urn=urn, type=typ, name=name,
-                                  parent=None if not parent or parent == monitor.stack_urn else parent,
-                                  custom=custom, inputs=inputs,
-                                  outputs=dict(reg.state) if reg else {}, id=reg.id if reg else ""))
+        resources.append(
+            Resource(
+                urn=urn,
+                type=typ,
+                name=name,
+                parent=None if not parent or parent == monitor.stack_urn else parent,
+                custom=custom,
+                inputs=inputs,
+                outputs=dict(reg.state) if reg else {},
+                id=reg.id if reg else "",
+            )
+        )
     return ProgramRun(stack=stack, resources=resources, invokes=list(mocks.invokes), outputs=outputs)
 
 
@@ -335,8 +399,11 @@ async def _resolve(outputs: Mapping[str, Any]) -> dict[str, Any]:
 def run_program(stack: str, config_overrides: Mapping[str, Any] | None = None) -> ProgramRun:
     """Run `__main__.py` for a stack, as `pulumi up --stack <stack>` would, under mocks."""
     config = stack_config(stack, config_overrides)
-    return run(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__pulumi_main__"),
-               stack=stack, config=config)
+    return run(
+        lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__pulumi_main__"),
+        stack=stack,
+        config=config,
+    )
 
 
 @cache

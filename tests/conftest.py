@@ -17,12 +17,14 @@ for path in (ROOT, ROOT / "lambdas"):
 def dev():
     """`pulumi up --stack dev` as the engine would see it (under mocks)."""
     from preview.harness import run_program
+
     return run_program("dev")
 
 
 @pytest.fixture(scope="session")
 def prod():
     from preview.harness import run_program
+
     return run_program("prod")
 
 
@@ -41,4 +43,5 @@ def settings_for():
         values = stack_file_values(stack)
         values.update({f"ecommerce-ai-platform:{k}": v for k, v in overrides.items()})
         return Settings.from_values(values, stack=stack, account_id="123456789012")
+
     return make

@@ -18,20 +18,36 @@ from components.services import Services
 from preview.harness import run
 from tests.test_services import DATA_KEY, ORIGIN, services_args
 
-PUBLIC = {("post", "/auth/register"), ("post", "/auth/login"), ("post", "/auth/refresh"),
-          ("post", "/auth/forgot-password"), ("post", "/auth/reset-password"), ("get", "/health")}
+PUBLIC = {
+    ("post", "/auth/register"),
+    ("post", "/auth/login"),
+    ("post", "/auth/refresh"),
+    ("post", "/auth/forgot-password"),
+    ("post", "/auth/reset-password"),
+    ("get", "/health"),
+}
 METHODS = ("get", "put", "post", "delete", "patch", "head")
 
 
 def run_api(settings, *, origin=ORIGIN, spec_path=catalog.OPENAPI_PATH, captured=None):
     def program():
         services = Services("services", services_args(settings))
-        api = Api("api", ApiArgs(settings=settings, spec_path=spec_path, services=services,
-                                 frontend_origin=origin, log_kms_key_arn=DATA_KEY))
+        api = Api(
+            "api",
+            ApiArgs(
+                settings=settings,
+                spec_path=spec_path,
+                services=services,
+                frontend_origin=origin,
+                log_kms_key_arn=DATA_KEY,
+            ),
+        )
         if captured is not None:
             captured["api"] = api
             pulumi.Output.all(api.rest_api_id, api.execution_arn, api.url).apply(
-                lambda v: captured.update(rest_api_id=v[0], execution_arn=v[1], url=v[2]))
+                lambda v: captured.update(rest_api_id=v[0], execution_arn=v[1], url=v[2])
+            )
+
     return run(program, stack=settings.stack)
 
 
@@ -52,8 +68,12 @@ def body_of(result):
 
 
 def operations(body):
-    return [(method, path, op) for path, item in body["paths"].items()
-            for method, op in item.items() if method in METHODS]
+    return [
+        (method, path, op)
+        for path, item in body["paths"].items()
+        for method, op in item.items()
+        if method in METHODS
+    ]
 
 
 def alias_arn(settings, service):
@@ -62,6 +82,7 @@ def alias_arn(settings, service):
 
 # ---- the REST API is the body ------------------------------------------------------------------
 
+
 def test_one_rest_api_from_the_body_and_no_per_method_resources(dev):
     settings, result = dev
     api = result.one("aws:apigateway/restApi:RestApi")
@@ -69,9 +90,15 @@ def test_one_rest_api_from_the_body_and_no_per_method_resources(dev):
     assert api.get("endpointConfiguration.types") == "REGIONAL"
     assert api.inputs["putRestApiMode"] == "overwrite"
     assert api.inputs["tags"] == {"System": "API"}
-    for kind in ("method:Method", "integration:Integration", "resource:Resource",
-                 "authorizer:Authorizer", "methodResponse:MethodResponse",
-                 "integrationResponse:IntegrationResponse", "gatewayResponse:GatewayResponse"):
+    for kind in (
+        "method:Method",
+        "integration:Integration",
+        "resource:Resource",
+        "authorizer:Authorizer",
+        "methodResponse:MethodResponse",
+        "integrationResponse:IntegrationResponse",
+        "gatewayResponse:GatewayResponse",
+    ):
         assert result.of_type(f"aws:apigateway/{kind}") == [], kind
 
 
@@ -81,7 +108,8 @@ def test_body_holds_every_contract_operation(dev):
     contract = yaml.safe_load(catalog.OPENAPI_PATH.read_text())
     assert len(operations(body)) == 66
     assert {(m, p) for m, p, _ in operations(body)} == {
-        (m, p) for p, item in contract["paths"].items() for m in item if m in METHODS}
+        (m, p) for p, item in contract["paths"].items() for m in item if m in METHODS
+    }
     # API Gateway imports neither http security schemes nor refs to shared responses/parameters
     assert "bearerAuth" not in body["components"]["securitySchemes"]
     text = json.dumps(body)
@@ -105,12 +133,17 @@ def test_the_authorizer_is_the_auth_services_token_authorizer_on_its_live_alias(
     settings, result = dev
     scheme = body_of(result)["components"]["securitySchemes"]["lambdaAuthorizer"]
     assert (scheme["type"], scheme["name"], scheme["in"], scheme["x-amazon-apigateway-authtype"]) == (
-        "apiKey", "Authorization", "header", "custom")
+        "apiKey",
+        "Authorization",
+        "header",
+        "custom",
+    )
     authorizer = scheme["x-amazon-apigateway-authorizer"]
     assert authorizer["type"] == "token"
     assert authorizer["authorizerUri"] == (
         f"arn:aws:apigateway:{settings.region}:lambda:path/2015-03-31/functions/"
-        f"{alias_arn(settings, 'authorizer')}/invocations")
+        f"{alias_arn(settings, 'authorizer')}/invocations"
+    )
     assert authorizer["authorizerResultTtlInSeconds"] == 300
     pattern = re.compile(authorizer["identityValidationExpression"])
     assert pattern.match("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig-_x")
@@ -127,7 +160,8 @@ def test_every_operation_targets_its_owners_live_alias(stack):
         assert integration["timeoutInMillis"] == 29000
         assert integration["uri"] == (
             f"arn:aws:apigateway:{settings.region}:lambda:path/2015-03-31/functions/"
-            f"{alias_arn(settings, op['x-service'])}/invocations"), (method, path)
+            f"{alias_arn(settings, op['x-service'])}/invocations"
+        ), (method, path)
 
 
 def test_requests_are_validated(dev):
@@ -152,7 +186,9 @@ def test_cors_preflight_per_path_limited_to_the_frontend_origin(dev):
         assert headers["method.response.header.Access-Control-Allow-Origin"] == f"'{ORIGIN}'"
         methods = headers["method.response.header.Access-Control-Allow-Methods"].strip("'").split(",")
         assert set(methods) == {m.upper() for m in item if m in METHODS} | {"OPTIONS"}, path
-        assert headers["method.response.header.Access-Control-Allow-Headers"] == "'Authorization,Content-Type'"
+        assert (
+            headers["method.response.header.Access-Control-Allow-Headers"] == "'Authorization,Content-Type'"
+        )
     assert "'*'" not in json.dumps(body)
 
 
@@ -160,26 +196,39 @@ def test_gateway_errors_carry_cors_and_the_error_shape(dev):
     _, result = dev
     responses = body_of(result)["x-amazon-apigateway-gateway-responses"]
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
-        assert responses[kind]["responseParameters"][
-            "gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{ORIGIN}'"
+        assert (
+            responses[kind]["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
+            == f"'{ORIGIN}'"
+        )
         template = responses[kind]["responseTemplates"]["application/json"]
-        rendered = (template.replace("$context.error.messageString", '"Unauthorized"')
-                    .replace("$context.error.responseType", "UNAUTHORIZED")
-                    .replace("$context.requestId", "req-1"))
+        rendered = (
+            template.replace("$context.error.messageString", '"Unauthorized"')
+            .replace("$context.error.responseType", "UNAUTHORIZED")
+            .replace("$context.requestId", "req-1")
+        )
         error = json.loads(rendered)["error"]
         assert (error["code"], error["message"]) == ("UNAUTHORIZED", "Unauthorized")
         assert isinstance(error["details"], dict)
 
 
 def test_build_body_rejects_an_operation_without_a_catalog_owner():
-    spec = {"openapi": "3.0.3", "paths": {"/x": {"get": {"x-service": "nobody", "responses": {}}}},
-            "components": {"securitySchemes": {}}}
+    spec = {
+        "openapi": "3.0.3",
+        "paths": {"/x": {"get": {"x-service": "nobody", "responses": {}}}},
+        "components": {"securitySchemes": {}},
+    }
     with pytest.raises(ValueError, match="nobody"):
-        build_body(spec, region="us-east-2", alias_arns={"auth-service": "arn"},
-                   authorizer_alias_arn="arn", frontend_origin=ORIGIN)
+        build_body(
+            spec,
+            region="us-east-2",
+            alias_arns={"auth-service": "arn"},
+            authorizer_alias_arn="arn",
+            frontend_origin=ORIGIN,
+        )
 
 
 # ---- deployment and stage ----------------------------------------------------------------------
+
 
 def test_deployment_is_triggered_by_the_body_hash(settings_for, tmp_path):
     settings = settings_for("dev")
@@ -188,7 +237,10 @@ def test_deployment_is_triggered_by_the_body_hash(settings_for, tmp_path):
         api = result.one("aws:apigateway/restApi:RestApi")
         deployment = result.one("aws:apigateway/deployment:Deployment")
         assert deployment.inputs["restApi"] == api.id
-        assert deployment.inputs["triggers"]["bodyHash"] == hashlib.sha256(api.inputs["body"].encode()).hexdigest()
+        assert (
+            deployment.inputs["triggers"]["bodyHash"]
+            == hashlib.sha256(api.inputs["body"].encode()).hexdigest()
+        )
         return deployment.inputs["triggers"]["bodyHash"]
 
     base = trigger(run_api(settings))
@@ -227,7 +279,9 @@ def test_stage_is_named_after_the_stack_traced_and_access_logged(stack):
     assert execution.inputs["retentionInDays"] == settings.log_retention_days
 
 
-@pytest.mark.parametrize("stack_name,rate,burst,level", [("dev", 50, 100, "INFO"), ("prod", 200, 400, "ERROR")])
+@pytest.mark.parametrize(
+    "stack_name,rate,burst,level", [("dev", 50, 100, "INFO"), ("prod", 200, 400, "ERROR")]
+)
 def test_method_settings_throttle_and_log_per_stack(settings_for, stack_name, rate, burst, level):
     settings = settings_for(stack_name)
     result = run_api(settings)
@@ -236,8 +290,12 @@ def test_method_settings_throttle_and_log_per_stack(settings_for, stack_name, ra
     assert method_settings.inputs["stageName"] == stack_name
     assert method_settings.inputs["restApi"] == result.one("aws:apigateway/restApi:RestApi").id
     assert method_settings.inputs["settings"] == {
-        "metricsEnabled": True, "loggingLevel": level, "dataTraceEnabled": False,
-        "throttlingRateLimit": rate, "throttlingBurstLimit": burst}
+        "metricsEnabled": True,
+        "loggingLevel": level,
+        "dataTraceEnabled": False,
+        "throttlingRateLimit": rate,
+        "throttlingBurstLimit": burst,
+    }
 
 
 def test_account_logs_with_a_role_trusting_api_gateway(dev):
@@ -249,12 +307,15 @@ def test_account_logs_with_a_role_trusting_api_gateway(dev):
     assert [st["Principal"] for st in trust] == [{"Service": "apigateway.amazonaws.com"}]
     attachment = result.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-cloudwatch")
     assert attachment.inputs["role"] == role.inputs["name"]
-    assert attachment.inputs["policyArn"] == \
-        "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    assert (
+        attachment.inputs["policyArn"]
+        == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    )
     assert len(role.inputs["name"]) <= 64
 
 
 # ---- who may invoke the functions --------------------------------------------------------------
+
 
 def test_permissions_are_scoped_to_this_apis_execution_arn(dev):
     settings, result = dev
@@ -271,6 +332,7 @@ def test_permissions_are_scoped_to_this_apis_execution_arn(dev):
 
 
 # ---- component ---------------------------------------------------------------------------------
+
 
 def test_component_type_tags_and_attributes(settings_for):
     settings = settings_for("prod")

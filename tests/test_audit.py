@@ -23,14 +23,21 @@ SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 
 def build_audit(settings):
     def program():
-        api = SimpleNamespace(api_name=pulumi.Output.from_input(settings.name("api")),
-                              stage_name=settings.stack, rest_api_id=pulumi.Output.from_input("a1b2c3"))
-        services = SimpleNamespace(function_names={
-            f.name: pulumi.Output.from_input(settings.function_name(f.name)) for f in catalog.FUNCTIONS})
+        api = SimpleNamespace(
+            api_name=pulumi.Output.from_input(settings.name("api")),
+            stage_name=settings.stack,
+            rest_api_id=pulumi.Output.from_input("a1b2c3"),
+        )
+        services = SimpleNamespace(
+            function_names={
+                f.name: pulumi.Output.from_input(settings.function_name(f.name)) for f in catalog.FUNCTIONS
+            }
+        )
         audit = Audit("audit", AuditArgs(settings=settings, kms_key_arn=KEY_ARN, api=api, services=services))
         pulumi.export("trail_arn", audit.trail_arn)
         pulumi.export("alarm_topic_arn", audit.alarm_topic_arn)
         pulumi.export("trail_bucket", audit.trail_bucket)
+
     return run(program, stack=settings.stack)
 
 
@@ -61,15 +68,23 @@ def test_trail_is_multi_region_validated_and_encrypted(which, request):
 def test_trail_bucket_is_private_encrypted_and_archived(dev_audit):
     bucket = dev_audit.one("aws:s3/bucket:Bucket")
     assert bucket.inputs["bucket"] == f"{PREFIX}-cloudtrail-dev-{ACCOUNT_ID}"
-    sse = dev_audit.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-    assert sse.get("rules.0.applyServerSideEncryptionByDefault") == {"sseAlgorithm": "aws:kms",
-                                                                      "kmsMasterKeyId": KEY_ARN}
-    assert dev_audit.one("aws:s3/bucketVersioning:BucketVersioning").get(
-        "versioningConfiguration.status") == "Enabled"
+    sse = dev_audit.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )
+    assert sse.get("rules.0.applyServerSideEncryptionByDefault") == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": KEY_ARN,
+    }
+    assert (
+        dev_audit.one("aws:s3/bucketVersioning:BucketVersioning").get("versioningConfiguration.status")
+        == "Enabled"
+    )
     block = dev_audit.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     for flag in ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"):
         assert block.inputs[flag] is True
-    (rule,) = dev_audit.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    (rule,) = dev_audit.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs[
+        "rules"
+    ]
     assert rule["status"] == "Enabled"
     assert rule["transitions"] == [{"days": 90, "storageClass": "GLACIER"}]
     assert "expiration" not in rule  # audit logs are archived, never deleted by lifecycle
@@ -90,8 +105,9 @@ def test_trail_bucket_policy_lets_only_this_trail_write(dev_audit):
     write = by_action[("Allow", "s3:PutObject")]
     assert write["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
     assert write["Resource"] == f"{bucket_arn}/AWSLogs/{ACCOUNT_ID}/*"
-    assert write["Condition"] == {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                                   "aws:SourceArn": trail_arn}}
+    assert write["Condition"] == {
+        "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}
+    }
 
     tls = by_action[("Deny", "s3:*")]
     assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

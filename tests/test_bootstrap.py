@@ -57,12 +57,18 @@ def test_creates_bucket_with_every_protection(aws):
 
     (rule,) = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rule["ApplyServerSideEncryptionByDefault"] == {
-        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": backend.key_arn}
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": backend.key_arn,
+    }
     assert rule["BucketKeyEnabled"] is True
 
     block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
-    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                     "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
     ownership = s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"]
     assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
 
@@ -101,9 +107,13 @@ def test_repairs_drift_and_keeps_foreign_policy_statements(aws):
     s3 = aws["s3"]
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
     s3.delete_public_access_block(Bucket=BUCKET)
-    other = {"Sid": "AuditorRead", "Effect": "Allow",
-             "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-             "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}
+    other = {
+        "Sid": "AuditorRead",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET}/*",
+    }
     s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [other]}))
 
     changes = run(aws).changes

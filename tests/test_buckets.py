@@ -51,7 +51,8 @@ def test_children_are_named_from_the_prefix_under_the_owner():
         "owner-b-policy": POLICY,
     }
     assert result.one(LIFECYCLE).inputs["rules"] == [
-        {"id": "expire", "status": "Enabled", "filter": {"prefix": ""}, "expiration": {"days": 30}}]
+        {"id": "expire", "status": "Enabled", "filter": {"prefix": ""}, "expiration": {"days": 30}}
+    ]
 
 
 def test_no_lifecycle_without_rules_and_policy_name_override():
@@ -62,9 +63,10 @@ def test_no_lifecycle_without_rules_and_policy_name_override():
 
 def test_cmk_encryption_uses_a_bucket_key():
     rule = harden(kms_key_arn=KEY_ARN).one(SSE).get("rules.0")
-    assert rule == {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
-                                                           "kmsMasterKeyId": KEY_ARN},
-                    "bucketKeyEnabled": True}
+    assert rule == {
+        "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY_ARN},
+        "bucketKeyEnabled": True,
+    }
 
 
 def test_no_key_means_sse_s3():
@@ -91,8 +93,11 @@ def test_policy_is_only_the_tls_deny_by_default():
 def test_extra_statements_come_first_and_may_be_outputs():
     allow = {"Sid": "X", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
     other = pulumi.Output.from_input(DIST)
-    result = harden(policy_statements=lambda arn: other.apply(
-        lambda d: [{**allow, "Resource": f"{arn}/*", "Condition": {"StringEquals": {"AWS:SourceArn": d}}}]))
+    result = harden(
+        policy_statements=lambda arn: other.apply(
+            lambda d: [{**allow, "Resource": f"{arn}/*", "Condition": {"StringEquals": {"AWS:SourceArn": d}}}]
+        )
+    )
     first, deny = statements(result)
     assert first["Resource"] == f"{ARN}/*"
     assert first["Condition"] == {"StringEquals": {"AWS:SourceArn": DIST}}

@@ -27,17 +27,28 @@ SECONDARY = "infrastructure_output"  # the infrastructure action's output artifa
 # What the CodeBuild projects set (components/pipeline.py), per buildspec; optional ones must
 # only be used as ${VAR:+...}.
 PROJECT_ENV = {
-    "infrastructure": {"STACK", "PULUMI_BACKEND_URL", "PULUMI_SECRETS_PROVIDER", "PULUMI_VERSION", "AWS_REGION"},
+    "infrastructure": {
+        "STACK",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_SECRETS_PROVIDER",
+        "PULUMI_VERSION",
+        "AWS_REGION",
+    },
     "auth-lambda": {"STACK", "FUNCTION_PREFIX"},
     "python-lambdas": {"STACK", "FUNCTION_PREFIX"},
     "frontend": {"STACK", "SITE_BUCKET"},
 }
-OPTIONAL_ENV = {"auth-lambda": {"ARTIFACT_BUCKET"}, "python-lambdas": {"ARTIFACT_BUCKET"},
-                "frontend": {"DISTRIBUTION_ID"}}
+OPTIONAL_ENV = {
+    "auth-lambda": {"ARTIFACT_BUCKET"},
+    "python-lambdas": {"ARTIFACT_BUCKET"},
+    "frontend": {"DISTRIBUTION_ID"},
+}
 CODEBUILD_ENV = {"HOME", "PATH", "CODEBUILD_SRC_DIR", f"CODEBUILD_SRC_DIR_{SECONDARY}"}
 FAKE_ENV = {
-    "STACK": "dev", "FUNCTION_PREFIX": "futureim-ecommerce-ai-platform",
-    "SITE_BUCKET": "site-bucket", "CODEBUILD_SRC_DIR": "/codebuild/output/src1",
+    "STACK": "dev",
+    "FUNCTION_PREFIX": "futureim-ecommerce-ai-platform",
+    "SITE_BUCKET": "site-bucket",
+    "CODEBUILD_SRC_DIR": "/codebuild/output/src1",
     f"CODEBUILD_SRC_DIR_{SECONDARY}": "/codebuild/output/src2",
     "PATH": "/usr/bin:/bin",
 }
@@ -65,8 +76,9 @@ def deploy_calls(name: str) -> list[tuple[str, str]]:
 def expand(argument_text: str, **extra_env: str) -> list[str]:
     """The argv a shell would pass, with the CodeBuild environment (as bash expands it)."""
     env = {**FAKE_ENV, **extra_env}
-    result = subprocess.run(["bash", "-c", f'printf "%s\\0" {argument_text}'], env=env,
-                            capture_output=True, check=True)
+    result = subprocess.run(
+        ["bash", "-c", f'printf "%s\\0" {argument_text}'], env=env, capture_output=True, check=True
+    )
     return [a.decode() for a in result.stdout.split(b"\0")[:-1]]
 
 
@@ -138,12 +150,21 @@ def test_pulumi_cli_pinned_by_variable_then_login_select_up_output():
     assert re.search(r"get\.pulumi\.com \| sh -s -- --version \"?\$PULUMI_VERSION\"?", install)
     assert ".pulumi/bin" in install  # on PATH
     assert "-r requirements.txt" in install
-    assert not re.search(r"\b\d+\.\d+\.\d+\b", (BUILDSPECS / "infrastructure.yml").read_text()), \
+    assert not re.search(r"\b\d+\.\d+\.\d+\b", (BUILDSPECS / "infrastructure.yml").read_text()), (
         "the version is pinned in the stack config (pulumiVersion), not here"
+    )
 
     build = commands(spec, "build")
-    order = [next(i for i, c in enumerate(build) if c.startswith(prefix)) for prefix in (
-        "pulumi login", "pulumi stack select", "pulumi up", "pulumi stack output", "python -m deploy.stack_outputs")]
+    order = [
+        next(i for i, c in enumerate(build) if c.startswith(prefix))
+        for prefix in (
+            "pulumi login",
+            "pulumi stack select",
+            "pulumi up",
+            "pulumi stack output",
+            "python -m deploy.stack_outputs",
+        )
+    ]
     assert order == sorted(order)
     login = next(c for c in build if c.startswith("pulumi login"))
     assert '"$PULUMI_BACKEND_URL"' in login
@@ -197,8 +218,12 @@ def test_what_infrastructure_writes_is_what_the_frontend_reads(tmp_path, monkeyp
     # The artifact, as the frontend action's secondary input sees it.
     secondary = tmp_path / "src2"
     artifacts = infra["artifacts"]
-    codebuild_artifact(source1 / artifacts["base-directory"], artifacts["files"], secondary,
-                       bool(artifacts.get("discard-paths")))
+    codebuild_artifact(
+        source1 / artifacts["base-directory"],
+        artifacts["files"],
+        secondary,
+        bool(artifacts.get("discard-paths")),
+    )
 
     # Frontend build's pre_build, in its own source directory.
     source = tmp_path / "src"
@@ -219,7 +244,7 @@ def test_secondary_artifact_name_matches_the_pipeline():
         pytest.skip("components/pipeline.py not written yet")
     text = pipeline.read_text()
     assert f'"{SECONDARY}"' in text
-    assert 'buildspecs/{build}.yml' in text or all(f"buildspecs/{n}.yml" in text for n in NAMES)
+    assert "buildspecs/{build}.yml" in text or all(f"buildspecs/{n}.yml" in text for n in NAMES)
 
 
 # ---- Lambda builds ------------------------------------------------------------------------------

@@ -28,12 +28,14 @@ def service_routes():
     """(METHOD, path) each service's resolver routes, read from the real handler modules."""
     from shared.api import routes
     from shared.testing import LAMBDA_ENV
+
     mp = pytest.MonkeyPatch()
     for key, value in LAMBDA_ENV.items():
         mp.setenv(key, value)
     try:
-        return {fn.name: set(routes(importlib.import_module(fn.handler.rsplit(".", 1)[0]).app))
-                for fn in SERVICES}
+        return {
+            fn.name: set(routes(importlib.import_module(fn.handler.rsplit(".", 1)[0]).app)) for fn in SERVICES
+        }
     finally:
         mp.undo()
 
@@ -41,8 +43,12 @@ def service_routes():
 @pytest.mark.parametrize("fn", SERVICES, ids=lambda fn: fn.name)
 def test_service_routes_exactly_its_contract_operations(fn, service_routes):
     routed, declared = service_routes[fn.name], contract_operations()[fn.name]
-    assert not routed - declared, f"{fn.name} routes operations the contract lacks: {sorted(routed - declared)}"
-    assert not declared - routed, f"the contract has {fn.name} operations it does not route: {sorted(declared - routed)}"
+    assert not routed - declared, (
+        f"{fn.name} routes operations the contract lacks: {sorted(routed - declared)}"
+    )
+    assert not declared - routed, (
+        f"the contract has {fn.name} operations it does not route: {sorted(declared - routed)}"
+    )
 
 
 def test_every_contract_operation_belongs_to_a_known_service():

@@ -38,9 +38,17 @@ def lake_run(settings_for, stack: str, tables: tuple[Table, ...] = (ORDERS, CLIC
 
     def program() -> None:
         lake = DataLake("data-lake", DataLakeArgs(settings=settings, kms_key_arn=KEY_ARN, tables=tables))
-        for attr in ("raw_bucket", "raw_bucket_arn", "curated_bucket", "curated_bucket_arn",
-                     "athena_results_bucket", "athena_results_bucket_arn", "glue_database_name",
-                     "athena_workgroup_name", "athena_workgroup_arn"):
+        for attr in (
+            "raw_bucket",
+            "raw_bucket_arn",
+            "curated_bucket",
+            "curated_bucket_arn",
+            "athena_results_bucket",
+            "athena_results_bucket_arn",
+            "glue_database_name",
+            "athena_workgroup_name",
+            "athena_workgroup_arn",
+        ):
             pulumi.export(attr, getattr(lake, attr))
 
     return run(program, stack=stack)
@@ -65,6 +73,7 @@ def config_of(result: ProgramRun, type_: str, part: str) -> Resource:
 
 # ---- buckets ----------------------------------------------------------------------------------
 
+
 def test_three_buckets_named_per_stack_within_limits(lake):
     names = sorted(b.get("bucket") for b in lake.of_type(BUCKET))
     assert names == sorted(bucket_name(lake.stack, part) for part in PARTS)
@@ -77,8 +86,10 @@ def test_three_buckets_named_per_stack_within_limits(lake):
 def test_bucket_encrypted_with_the_cmk_and_bucket_keys(lake, part):
     sse = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
     (rule,) = config_of(lake, sse, part).get("rules")
-    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms",
-                                                          "kmsMasterKeyId": KEY_ARN}
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": KEY_ARN,
+    }
     assert rule["bucketKeyEnabled"] is True
 
 
@@ -151,6 +162,7 @@ def test_force_destroy_only_in_unprotected_stacks(settings_for, stack, force_des
 
 # ---- Glue -------------------------------------------------------------------------------------
 
+
 def test_glue_database_name_uses_underscores(lake):
     name = lake.one(GLUE_DB).get("name")
     assert name == f"futureim_ecommerce_ai_platform_lake_{lake.stack}"
@@ -166,8 +178,10 @@ def test_one_glue_table_per_dataset_in_the_database(lake):
 
 
 def test_glue_tables_read_parquet_from_their_zone(lake):
-    expected = {"orders": f"s3://{bucket_name(lake.stack, 'curated')}/orders/",
-                "clickstream": f"s3://{bucket_name(lake.stack, 'raw')}/clickstream/"}
+    expected = {
+        "orders": f"s3://{bucket_name(lake.stack, 'curated')}/orders/",
+        "clickstream": f"s3://{bucket_name(lake.stack, 'raw')}/clickstream/",
+    }
     for table in lake.of_type(GLUE_TABLE):
         sd = table.get("storageDescriptor")
         assert sd["location"] == expected[table.get("name")]
@@ -179,11 +193,16 @@ def test_glue_tables_read_parquet_from_their_zone(lake):
 def test_glue_table_columns_partitions_and_parameters_come_from_the_schema(lake):
     orders = lake.one(GLUE_TABLE, "orders")
     assert [(c["name"], c["type"]) for c in orders.get("storageDescriptor.columns")] == [
-        ("order_id", "string"), ("total", "decimal(12,2)")]
+        ("order_id", "string"),
+        ("total", "decimal(12,2)"),
+    ]
     assert orders.get("storageDescriptor.columns.0.comment") == "Order id"
     assert [(c["name"], c["type"]) for c in orders.get("partitionKeys")] == [("order_date", "date")]
-    assert orders.get("parameters") == {"classification": "parquet", "EXTERNAL": "TRUE",
-                                        "projection.enabled": "true"}
+    assert orders.get("parameters") == {
+        "classification": "parquet",
+        "EXTERNAL": "TRUE",
+        "projection.enabled": "true",
+    }
     assert lake.one(GLUE_TABLE, "clickstream").get("partitionKeys") == []
 
 
@@ -199,6 +218,7 @@ def test_unknown_zone_is_rejected(settings_for):
 
 
 # ---- Athena -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("stack", "cutoff_mb"), [("dev", 1024), ("prod", 10240)])
 def test_workgroup_caps_bytes_scanned_per_query(settings_for, stack, cutoff_mb):
@@ -220,9 +240,13 @@ def test_workgroup_enforces_encrypted_results_in_the_results_bucket(lake):
 
 # ---- outputs, tags, tree ----------------------------------------------------------------------
 
+
 def test_outputs(lake):
-    for part, attr in (("raw", "raw_bucket"), ("curated", "curated_bucket"),
-                       ("athena-results", "athena_results_bucket")):
+    for part, attr in (
+        ("raw", "raw_bucket"),
+        ("curated", "curated_bucket"),
+        ("athena-results", "athena_results_bucket"),
+    ):
         assert lake.outputs[attr] == bucket_name(lake.stack, part)
         assert lake.outputs[f"{attr}_arn"] == f"arn:aws:s3:::{bucket_name(lake.stack, part)}"
     assert lake.outputs["glue_database_name"] == lake.one(GLUE_DB).get("name")

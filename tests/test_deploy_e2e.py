@@ -34,8 +34,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def moto_server():
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     endpoint = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -60,17 +63,27 @@ def moto_server():
 @pytest.fixture()
 def env(moto_server):
     """The environment of a CodeBuild container, with moto standing in for AWS."""
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("AWS_", "CODEBUILD_")) and k not in ("STACK", "FUNCTION_PREFIX")}
-    return {**base, "AWS_ENDPOINT_URL": moto_server, "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-            "STACK": "dev"}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "CODEBUILD_")) and k not in ("STACK", "FUNCTION_PREFIX")
+    }
+    return {
+        **base,
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "STACK": "dev",
+    }
 
 
 @pytest.fixture()
 def session(moto_server):
-    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                 region_name=REGION)
+    return boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
 
 
 def client(session, moto_server, name):
@@ -78,8 +91,15 @@ def client(session, moto_server, name):
 
 
 def cli(env, *args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=env, capture_output=True, check=False,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_bootstrap_cli_twice(env, session, moto_server):
@@ -117,12 +137,30 @@ def test_lambdas_cli_updates_then_leaves_unchanged(env, session, moto_server, tm
         zf.writestr("README.txt", "stub")
     for fn in functions_for_build("auth-lambda"):
         name = f"{PREFIX}-{fn.name}-dev"
-        lambda_client.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=fn.handler,
-                                      Code={"ZipFile": stub.getvalue()}, Publish=True)
+        lambda_client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role,
+            Handler=fn.handler,
+            Code={"ZipFile": stub.getvalue()},
+            Publish=True,
+        )
         lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
 
-    args = ("deploy.lambdas", "--build", "auth-lambda", "--stack", "dev", "--prefix", PREFIX,
-            "--dist", str(tmp_path / "build"), "--lambdas-root", str(lambdas_root), "--skip-deps")
+    args = (
+        "deploy.lambdas",
+        "--build",
+        "auth-lambda",
+        "--stack",
+        "dev",
+        "--prefix",
+        PREFIX,
+        "--dist",
+        str(tmp_path / "build"),
+        "--lambdas-root",
+        str(lambdas_root),
+        "--skip-deps",
+    )
     first = cli(env, *args)
     assert first.returncode == 0, first.stderr
     assert first.stdout.count("updated") == 2 and "version 1 -> 2" in first.stdout
@@ -137,14 +175,27 @@ def test_infrastructure_artifact_to_frontend_publish(env, session, moto_server, 
     # Infrastructure stage: stack outputs -> artifact.
     url = "https://abc123.execute-api.us-east-2.amazonaws.com/dev"
     (tmp_path / "outputs.json").write_text(json.dumps({"apiUrl": url}))
-    result = cli(env, "deploy.stack_outputs", "--from", str(tmp_path / "outputs.json"),
-                 "--out-dir", str(tmp_path / "out"))
+    result = cli(
+        env,
+        "deploy.stack_outputs",
+        "--from",
+        str(tmp_path / "outputs.json"),
+        "--out-dir",
+        str(tmp_path / "out"),
+    )
     assert result.returncode == 0, result.stderr
 
     # Frontend stage: .env.production, then (after a "vite build") publish + invalidation.
     (tmp_path / "frontend").mkdir()
-    result = cli(env, "deploy.frontend", "write-env", "--artifact-dir", str(tmp_path / "out"),
-                 "--frontend-dir", str(tmp_path / "frontend"))
+    result = cli(
+        env,
+        "deploy.frontend",
+        "write-env",
+        "--artifact-dir",
+        str(tmp_path / "out"),
+        "--frontend-dir",
+        str(tmp_path / "frontend"),
+    )
     assert result.returncode == 0, result.stderr
     assert f"VITE_API_URL={url}\n" in (tmp_path / "frontend" / ".env.production").read_text()
 
@@ -154,16 +205,40 @@ def test_infrastructure_artifact_to_frontend_publish(env, session, moto_server, 
     bucket = f"{PREFIX}-frontend-dev-{ACCOUNT}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_object(Bucket=bucket, Key="assets/old.js", Body=b"old")
-    distribution = cloudfront.create_distribution(DistributionConfig={
-        "CallerReference": "e2e", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": f"{bucket}.s3.amazonaws.com",
-                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0,
-                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},
-    })["Distribution"]["Id"]
+    distribution = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "e2e",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "s3",
+                        "DomainName": f"{bucket}.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "s3",
+                "ViewerProtocolPolicy": "allow-all",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            },
+        }
+    )["Distribution"]["Id"]
 
-    publish = ("deploy.frontend", "publish", "--dist", str(tmp_path / "frontend" / "dist"),
-               "--bucket", bucket, "--distribution-id", distribution)
+    publish = (
+        "deploy.frontend",
+        "publish",
+        "--dist",
+        str(tmp_path / "frontend" / "dist"),
+        "--bucket",
+        bucket,
+        "--distribution-id",
+        distribution,
+    )
     first = cli(env, *publish)
     assert first.returncode == 0, first.stderr
     assert "uploaded 2, unchanged 0, deleted 1" in first.stdout

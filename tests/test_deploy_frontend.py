@@ -26,7 +26,10 @@ def artifact(tmp_path):
 def test_write_env_from_the_artifact(artifact, tmp_path, monkeypatch):
     monkeypatch.setenv("STACK", "dev")
     (tmp_path / "frontend").mkdir()
-    assert fe.main(["write-env", "--artifact-dir", str(artifact), "--frontend-dir", str(tmp_path / "frontend")]) == 0
+    assert (
+        fe.main(["write-env", "--artifact-dir", str(artifact), "--frontend-dir", str(tmp_path / "frontend")])
+        == 0
+    )
     env = (tmp_path / "frontend" / ".env.production").read_text()
     assert env == f"VITE_API_URL={API_URL}\nVITE_STAGE=dev\n"
 
@@ -43,8 +46,15 @@ def test_stage_falls_back_to_the_url_and_can_be_forced(artifact, tmp_path, monke
 
 def test_write_env_fails_without_the_artifact(tmp_path, capsys):
     (tmp_path / "frontend").mkdir()
-    code = fe.main(["write-env", "--artifact-dir", str(tmp_path / "missing"),
-                    "--frontend-dir", str(tmp_path / "frontend")])
+    code = fe.main(
+        [
+            "write-env",
+            "--artifact-dir",
+            str(tmp_path / "missing"),
+            "--frontend-dir",
+            str(tmp_path / "frontend"),
+        ]
+    )
     assert code == 1
     assert "infrastructure_output" in capsys.readouterr().err
     assert not (tmp_path / "frontend" / ".env.production").exists()
@@ -95,8 +105,10 @@ def aws(monkeypatch):
 def record(s3, operation):
     """Keys sent to an S3 operation, in order."""
     calls = []
-    s3.meta.events.register(f"before-parameter-build.s3.{operation}",
-                            lambda params, **_: calls.append(params.get("Key") or params.get("Delete")))
+    s3.meta.events.register(
+        f"before-parameter-build.s3.{operation}",
+        lambda params, **_: calls.append(params.get("Key") or params.get("Delete")),
+    )
     return calls
 
 
@@ -108,8 +120,12 @@ def test_first_publish_uploads_everything_with_headers(aws, dist):
     s3, _cf = aws
     puts = record(s3, "PutObject")
     result = fe.publish(s3, dist, BUCKET, out=quiet)
-    assert sorted(result.uploaded) == ["assets/index-4f2a.js", "assets/index-9c1e.css",
-                                       "favicon.svg", "index.html"]
+    assert sorted(result.uploaded) == [
+        "assets/index-4f2a.js",
+        "assets/index-9c1e.css",
+        "favicon.svg",
+        "index.html",
+    ]
     assert puts[-1] == "index.html"  # last: it never references an asset not yet uploaded
 
     head = s3.head_object(Bucket=BUCKET, Key="index.html")
@@ -125,8 +141,10 @@ def test_republish_touches_only_what_changed_and_deletes_stale(aws, dist):
     s3, _cf = aws
     fe.publish(s3, dist, BUCKET, out=quiet)
     s3.put_object(Bucket=BUCKET, Key="assets/index-0000.js", Body=b"old build")  # previous release
-    before = {k: s3.head_object(Bucket=BUCKET, Key=k)["LastModified"]
-              for k in ("assets/index-4f2a.js", "favicon.svg")}
+    before = {
+        k: s3.head_object(Bucket=BUCKET, Key=k)["LastModified"]
+        for k in ("assets/index-4f2a.js", "favicon.svg")
+    }
 
     # A new build: a new hashed bundle, index.html pointing at it.
     (dist / "assets" / "index-4f2a.js").unlink()
@@ -170,7 +188,7 @@ def test_refuses_a_build_without_index_or_a_failed_build(aws, dist, monkeypatch)
     s3, _cf = aws
     s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"live site")
     (dist / "index.html").unlink()
-    with pytest.raises(DeployError, match="index.html"):
+    with pytest.raises(DeployError, match=r"index\.html"):
         fe.publish(s3, dist, BUCKET, out=quiet)
     write(dist / "index.html", "<html/>")
     monkeypatch.setenv("CODEBUILD_BUILD_SUCCEEDING", "0")
@@ -181,16 +199,25 @@ def test_refuses_a_build_without_index_or_a_failed_build(aws, dist, monkeypatch)
 
 def create_distribution(cloudfront):
     origin = f"{BUCKET}.s3.{REGION}.amazonaws.com"
-    return cloudfront.create_distribution(DistributionConfig={
-        "CallerReference": "test",
-        "Comment": "site",
-        "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{
-            "Id": "site", "DomainName": origin, "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
-                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False,
-                                                                  "Cookies": {"Forward": "none"}}},
-    })["Distribution"]["Id"]
+    return cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "test",
+            "Comment": "site",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {"Id": "site", "DomainName": origin, "S3OriginConfig": {"OriginAccessIdentity": ""}}
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "site",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            },
+        }
+    )["Distribution"]["Id"]
 
 
 def test_invalidates_cloudfront_when_a_distribution_is_given(aws, dist):

@@ -57,8 +57,14 @@ def test_zip_has_package_and_shared_and_no_tests_or_bytecode(lambdas_root, tmp_p
     assert "auth_service/handler.py" in names
     assert "auth_service/authorizer.py" in names
     assert "shared/http.py" in names
-    assert not [n for n in names if "tests/" in n or "__pycache__" in n or n.endswith(".pyc")
-                or n.rsplit("/", 1)[-1].startswith("test_")]
+    assert not [
+        n
+        for n in names
+        if "tests/" in n
+        or "__pycache__" in n
+        or n.endswith(".pyc")
+        or n.rsplit("/", 1)[-1].startswith("test_")
+    ]
     assert names == sorted(names)
     assert package.zip_path == tmp_path / "dist" / "auth_service.zip"
 
@@ -105,13 +111,19 @@ def test_pip_gets_lambda_platform_flags_and_existing_requirement_files(lambdas_r
     command = calls[0]
     joined = " ".join(command)
     assert "-m pip install" in joined
-    for flag in ("--platform manylinux2014_aarch64", "--implementation cp", "--python-version 3.12",
-                 "--only-binary=:all:"):
+    for flag in (
+        "--platform manylinux2014_aarch64",
+        "--implementation cp",
+        "--python-version 3.12",
+        "--only-binary=:all:",
+    ):
         assert flag in joined
     assert command[command.index("--target") + 1].startswith(str(tmp_path / "work"))
     files = [command[i + 1] for i, arg in enumerate(command) if arg == "-r"]
-    assert files == [str(lambdas_root / "requirements.txt"),
-                     str(lambdas_root / "retail_copilot" / "requirements.txt")]
+    assert files == [
+        str(lambdas_root / "requirements.txt"),
+        str(lambdas_root / "retail_copilot" / "requirements.txt"),
+    ]
     names = names_in(copilot.zip_path)
     assert "fastjsonschema/__init__.py" in names  # dependencies at the zip's root
     assert "fastjsonschema-2.22.3.dist-info/METADATA" in names
@@ -122,7 +134,8 @@ def test_pip_gets_lambda_platform_flags_and_existing_requirement_files(lambdas_r
     dl.build_package(lambdas_root, "demand_insights", tmp_path / "dist", dependencies=deps)
     assert len(calls) == 2
     assert [command[i + 1] for i, a in enumerate(calls[1]) if a == "-r"] == [
-        str(lambdas_root / "requirements.txt")]
+        str(lambdas_root / "requirements.txt")
+    ]
 
 
 def test_no_pip_when_requirements_are_only_comments(lambdas_root, tmp_path):
@@ -135,8 +148,22 @@ def test_no_pip_when_requirements_are_only_comments(lambdas_root, tmp_path):
 
 def test_package_only_cli_builds_one_zip_per_package(lambdas_root, tmp_path, capsys):
     dist = tmp_path / "build"
-    code = dl.main(["--build", "auth-lambda", "--stack", STACK, "--prefix", PREFIX, "--dist", str(dist),
-                    "--lambdas-root", str(lambdas_root), "--skip-deps", "--package-only"])
+    code = dl.main(
+        [
+            "--build",
+            "auth-lambda",
+            "--stack",
+            STACK,
+            "--prefix",
+            PREFIX,
+            "--dist",
+            str(dist),
+            "--lambdas-root",
+            str(lambdas_root),
+            "--skip-deps",
+            "--package-only",
+        ]
+    )
     assert code == 0
     assert sorted(p.name for p in dist.iterdir()) == ["auth_service.zip", "manifest.json"]
     manifest = json.loads((dist / "manifest.json").read_text())
@@ -174,14 +201,32 @@ def stub_zip(text="placeholder") -> bytes:
 
 def create_functions(lambda_client, iam, build):
     """What `pulumi up` leaves behind: each function with stub code, version 1, alias live."""
-    role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    role = iam.create_role(
+        RoleName="fn-role",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                    }
+                ],
+            }
+        ),
+    )
     for fn in functions_for_build(build):
         name = dl.function_name(PREFIX, fn.name, STACK)
-        lambda_client.create_function(FunctionName=name, Runtime="python3.12", Handler=fn.handler,
-                                      Role=role["Role"]["Arn"], Code={"ZipFile": stub_zip()},
-                                      Architectures=["arm64"], Publish=True)
+        lambda_client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Handler=fn.handler,
+            Role=role["Role"]["Arn"],
+            Code={"ZipFile": stub_zip()},
+            Architectures=["arm64"],
+            Publish=True,
+        )
         lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
 
 
@@ -194,8 +239,17 @@ def live(lambda_client, short_name):
 
 def deploy(lambda_client, lambdas_root, dist, build="auth-lambda", **kwargs):
     lines = []
-    results = dl.deploy_build(build, stack=STACK, prefix=PREFIX, lambdas_root=lambdas_root, dist=dist,
-                              lambda_client=lambda_client, skip_deps=True, out=lines.append, **kwargs)
+    results = dl.deploy_build(
+        build,
+        stack=STACK,
+        prefix=PREFIX,
+        lambdas_root=lambdas_root,
+        dist=dist,
+        lambda_client=lambda_client,
+        skip_deps=True,
+        out=lines.append,
+        **kwargs,
+    )
     return results, lines
 
 
@@ -226,8 +280,9 @@ def test_updates_publishes_and_moves_live_only_when_code_changes(aws, lambdas_ro
     assert new_sha != zip_sha
     assert live(lambda_client, "auth-service") == ("3", new_sha)
     # The published version is exactly the zip we built (what `live` now serves).
-    code = lambda_client.get_function(FunctionName=dl.function_name(PREFIX, "auth-service", STACK),
-                                      Qualifier="3")
+    code = lambda_client.get_function(
+        FunctionName=dl.function_name(PREFIX, "auth-service", STACK), Qualifier="3"
+    )
     assert code["Configuration"]["CodeSha256"] == new_sha
 
 
@@ -249,8 +304,14 @@ def test_large_zip_goes_through_the_artifact_bucket(aws, lambdas_root, tmp_path)
     assert {r.status for r in results} == {"failed"}
     assert "--artifact-bucket" in results[0].error
 
-    results, _ = deploy(lambda_client, lambdas_root, tmp_path / "d", direct_upload_limit=10,
-                        s3_client=s3, artifact_bucket="artifacts")
+    results, _ = deploy(
+        lambda_client,
+        lambdas_root,
+        tmp_path / "d",
+        direct_upload_limit=10,
+        s3_client=s3,
+        artifact_bucket="artifacts",
+    )
     assert [r.status for r in results] == ["updated", "updated"]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="artifacts")["Contents"]]
     assert len(keys) == 1 and keys[0].startswith("lambda-code/auth_service/")
@@ -262,9 +323,23 @@ def test_a_missing_function_fails_alone_and_the_cli_exits_nonzero(aws, lambdas_r
     create_functions(lambda_client, iam, "python-lambdas")
     lambda_client.delete_function(FunctionName=dl.function_name(PREFIX, "retail-copilot", STACK))
 
-    code = dl.main(["--build", "python-lambdas", "--stack", STACK, "--prefix", PREFIX, "--skip-deps",
-                    "--dist", str(tmp_path / "d"), "--lambdas-root", str(lambdas_root),
-                    "--region", REGION])
+    code = dl.main(
+        [
+            "--build",
+            "python-lambdas",
+            "--stack",
+            STACK,
+            "--prefix",
+            PREFIX,
+            "--skip-deps",
+            "--dist",
+            str(tmp_path / "d"),
+            "--lambdas-root",
+            str(lambdas_root),
+            "--region",
+            REGION,
+        ]
+    )
     out = capsys.readouterr()
     assert code == 1
     assert out.out.count("updated") == 5

@@ -35,12 +35,15 @@ def test_reads_stdin(tmp_path, monkeypatch):
     assert (tmp_path / so.API_URL_FILE).read_text().endswith("/dev")
 
 
-@pytest.mark.parametrize("outputs", [
-    {"frontendBucket": "b"},  # no apiUrl at all
-    {"apiUrl": ""},
-    {"apiUrl": "[secret]"},  # a secret output would be masked: useless to the frontend
-    {"apiUrl": 42},
-])
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        {"frontendBucket": "b"},  # no apiUrl at all
+        {"apiUrl": ""},
+        {"apiUrl": "[secret]"},  # a secret output would be masked: useless to the frontend
+        {"apiUrl": 42},
+    ],
+)
 def test_fails_clearly_without_a_usable_api_url(tmp_path, outputs, capsys):
     source = tmp_path / "outputs.json"
     source.write_text(json.dumps(outputs))

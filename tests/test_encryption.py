@@ -55,6 +55,7 @@ def as_list(value: str | list[str]) -> list[str]:
 
 # ---- keys and aliases -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("stack", "window"), [("dev", 7), ("prod", 30)])
 def test_two_rotating_keys_with_deletion_window_per_stack(settings_for, stack, window):
     result = encryption_run(settings_for, stack)
@@ -86,6 +87,7 @@ def test_outputs_are_the_keys_arns_and_ids(enc):
 
 # ---- key policies -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("part", ["data", "pipeline"])
 def test_no_statement_opens_the_key_to_everyone(enc, part):
     for st in policy(enc.one(KEY, f"-{part}-key"))["Statement"]:
@@ -109,10 +111,16 @@ def test_account_root_administers_the_key_and_nobody_else_gets_kms_star(enc, par
 @pytest.mark.parametrize("part", ["data", "pipeline"])
 def test_cloudwatch_logs_may_use_the_key_for_this_accounts_log_groups_only(enc, part):
     (st,) = statements_for(enc.one(KEY, f"-{part}-key"), f"logs.{REGION}.amazonaws.com")
-    assert set(st["Action"]) == {"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
-                                 "kms:GenerateDataKey*", "kms:Describe*"}
-    assert st["Condition"] == {"ArnLike": {
-        "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"}}
+    assert set(st["Action"]) == {
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+    }
+    assert st["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"}
+    }
 
 
 def test_data_key_lets_cloudtrail_encrypt_for_this_accounts_trails(enc):
@@ -122,8 +130,10 @@ def test_data_key_lets_cloudtrail_encrypt_for_this_accounts_trails(enc):
     for st in statements:
         assert st["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/*"
     (encrypt,) = [st for st in statements if st["Action"] == "kms:GenerateDataKey*"]
-    assert encrypt["Condition"]["StringLike"]["kms:EncryptionContext:aws:cloudtrail:arn"] == \
-        f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
+    assert (
+        encrypt["Condition"]["StringLike"]["kms:EncryptionContext:aws:cloudtrail:arn"]
+        == f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
+    )
 
 
 @pytest.mark.parametrize("service", ["cloudwatch.amazonaws.com", "sns.amazonaws.com"])
@@ -135,11 +145,14 @@ def test_data_key_lets_alarms_reach_the_encrypted_topic(enc, service):
 def test_pipeline_key_trusts_only_root_and_cloudwatch_logs(enc):
     statements = policy(enc.one(KEY, "-pipeline-key"))["Statement"]
     principals = [st["Principal"] for st in statements]
-    assert principals == [{"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                          {"Service": f"logs.{REGION}.amazonaws.com"}]
+    assert principals == [
+        {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        {"Service": f"logs.{REGION}.amazonaws.com"},
+    ]
 
 
 # ---- tags, protection -------------------------------------------------------------------------
+
 
 def test_keys_are_tagged_security(enc):
     for key in enc.of_type(KEY):
@@ -154,7 +167,13 @@ def test_keys_are_protected_in_protected_stacks(settings_for, stack, protected):
     def record(args: pulumi.ResourceTransformationArgs) -> None:
         seen[args.name] = args.opts.protect
 
-    run(lambda: Encryption("encryption", EncryptionArgs(settings=settings),
-                           opts=pulumi.ResourceOptions(transformations=[record])), stack=stack)
+    run(
+        lambda: Encryption(
+            "encryption",
+            EncryptionArgs(settings=settings),
+            opts=pulumi.ResourceOptions(transformations=[record]),
+        ),
+        stack=stack,
+    )
     assert seen["encryption-data-key"] is protected
     assert seen["encryption-pipeline-key"] is protected

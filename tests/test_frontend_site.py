@@ -28,6 +28,7 @@ def _site(settings):
         pulumi.export("bucket_arn", site.bucket_arn)
         pulumi.export("distribution_id", site.distribution_id)
         pulumi.export("distribution_arn", site.distribution_arn)
+
     return run(program, stack=settings.stack)
 
 
@@ -60,9 +61,14 @@ def test_bucket_versioned_sse_s3_and_owner_enforced(which, request):
     # AES256, not KMS: anonymous website reads cannot decrypt KMS objects.
     assert default["sseAlgorithm"] == "AES256"
     assert "kmsMasterKeyId" not in default
-    assert site.one("aws:s3/bucketVersioning:BucketVersioning").get("versioningConfiguration.status") == "Enabled"
-    assert site.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").get(
-        "rule.objectOwnership") == "BucketOwnerEnforced"
+    assert (
+        site.one("aws:s3/bucketVersioning:BucketVersioning").get("versioningConfiguration.status")
+        == "Enabled"
+    )
+    assert (
+        site.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").get("rule.objectOwnership")
+        == "BucketOwnerEnforced"
+    )
 
 
 @pytest.mark.parametrize("which", ["dev_site", "prod_site"])
@@ -118,8 +124,15 @@ def test_dev_public_access_only_through_the_policy(dev_site):
 def test_dev_public_read_is_get_object_on_this_bucket_only(dev_site):
     arn = dev_site.outputs["bucket_arn"]
     allows = [st for st in statements(dev_site.one(POLICY)) if st["Effect"] == "Allow"]
-    assert allows == [{"Sid": "PublicReadSiteObjects", "Effect": "Allow", "Principal": "*",
-                       "Action": "s3:GetObject", "Resource": f"{arn}/*"}]
+    assert allows == [
+        {
+            "Sid": "PublicReadSiteObjects",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"{arn}/*",
+        }
+    ]
 
 
 def test_dev_tls_deny_does_not_break_website_reads(dev_site):
@@ -171,7 +184,8 @@ def test_prod_distribution_settings(prod_site):
 
 def test_prod_security_headers(prod_site):
     cfg = prod_site.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs[
-        "securityHeadersConfig"]
+        "securityHeadersConfig"
+    ]
     assert cfg["strictTransportSecurity"]["accessControlMaxAgeSec"] >= 31536000
     assert cfg["contentTypeOptions"]["override"] is True
     assert cfg["frameOptions"]["frameOption"] == "DENY"

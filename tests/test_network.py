@@ -43,10 +43,14 @@ def net(request, settings_for) -> ProgramRun:
 
 # ---- VPC --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("stack", "cidr", "azs", "nat"), [
-    ("dev", "10.0.0.0/16", 2, "Single"),
-    ("prod", "10.1.0.0/16", 3, "OnePerAz"),
-])
+
+@pytest.mark.parametrize(
+    ("stack", "cidr", "azs", "nat"),
+    [
+        ("dev", "10.0.0.0/16", 2, "Single"),
+        ("prod", "10.1.0.0/16", 3, "OnePerAz"),
+    ],
+)
 def test_vpc_cidr_azs_and_nat_per_stack(settings_for, stack, cidr, azs, nat):
     vpc = network_run(settings_for, stack).one(VPC)
     assert vpc.get("cidrBlock") == cidr
@@ -79,6 +83,7 @@ def test_vpc_does_not_rely_on_awsx_endpoint_specs(net):
 
 # ---- gateway endpoints ------------------------------------------------------------------------
 
+
 def test_s3_and_dynamodb_gateway_endpoints_in_the_vpc(net):
     vpc_id = net.one(VPC).outputs["vpcId"]
     endpoints = {e.get("serviceName"): e for e in net.of_type(ENDPOINT)}
@@ -92,8 +97,12 @@ def test_s3_and_dynamodb_gateway_endpoints_in_the_vpc(net):
 def test_route_table_ids_of_accepts_references_and_plain_ids():
     def program() -> None:
         tables = [aws.ec2.RouteTable(f"rt{i}", vpc_id="vpc-1") for i in range(2)]
-        aws.ec2.VpcEndpoint("probe", vpc_id="vpc-1", service_name="com.amazonaws.us-east-2.s3",
-                            route_table_ids=route_table_ids_of([*tables, "rtb-plain"]))
+        aws.ec2.VpcEndpoint(
+            "probe",
+            vpc_id="vpc-1",
+            service_name="com.amazonaws.us-east-2.s3",
+            route_table_ids=route_table_ids_of([*tables, "rtb-plain"]),
+        )
 
     result = run(program)
     ids = result.one(ENDPOINT).get("routeTableIds")
@@ -102,6 +111,7 @@ def test_route_table_ids_of_accepts_references_and_plain_ids():
 
 
 # ---- flow logs --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("stack", "retention"), [("dev", 14), ("prod", 90)])
 def test_flow_logs_capture_all_traffic_to_a_retained_log_group(settings_for, stack, retention):
@@ -130,12 +140,17 @@ def test_flow_logs_role_may_only_write_to_its_log_group(net):
     actions = {a for st in policy["Statement"] for a in st["Action"]}
     resources = {r for st in policy["Statement"] for r in st["Resource"]}
     assert all(st["Effect"] == "Allow" for st in policy["Statement"])
-    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents",
-                       "logs:DescribeLogGroups", "logs:DescribeLogStreams"}
+    assert actions == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+    }
     assert resources == {log_group_arn, f"{log_group_arn}:*"}
 
 
 # ---- Lambda security group --------------------------------------------------------------------
+
 
 def test_lambda_security_group_is_egress_only_https(net):
     sg = net.one(SG)
@@ -147,6 +162,7 @@ def test_lambda_security_group_is_egress_only_https(net):
 
 
 # ---- outputs, tags, names ---------------------------------------------------------------------
+
 
 def test_outputs_come_from_the_vpc_and_security_group(net):
     vpc = net.one(VPC)
@@ -168,8 +184,15 @@ def test_every_taggable_resource_is_tagged_network(net):
 def test_children_are_parented_to_the_component(net):
     component = net.one("ecommerce:network:Network")
     assert {r.name for r in net.children(component)} >= {
-        "network-vpc", "network-s3-endpoint", "network-dynamodb-endpoint", "network-flow-log",
-        "network-flow-logs", "network-flow-logs-role", "network-flow-logs-policy", "network-lambda-sg"}
+        "network-vpc",
+        "network-s3-endpoint",
+        "network-dynamodb-endpoint",
+        "network-flow-log",
+        "network-flow-logs",
+        "network-flow-logs-role",
+        "network-flow-logs-policy",
+        "network-lambda-sg",
+    }
 
 
 def test_names_fit_aws_limits(net):

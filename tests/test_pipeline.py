@@ -40,14 +40,18 @@ def function_arn(settings, short: str) -> str:
 
 def build_pipeline(settings, *, cdn: bool = False):
     """Run DeliveryPipeline alone; site and services are stand-ins with the real attributes."""
+
     def program():
         services = SimpleNamespace(
-            function_names={f.name: pulumi.Output.from_input(settings.function_name(f.name))
-                            for f in catalog.FUNCTIONS},
-            function_arns={f.name: pulumi.Output.from_input(function_arn(settings, f.name))
-                           for f in catalog.FUNCTIONS},
-            role_arns={f.name: f"arn:aws:iam::{ACCOUNT_ID}:role/{settings.name(f.name)}"
-                       for f in catalog.FUNCTIONS},
+            function_names={
+                f.name: pulumi.Output.from_input(settings.function_name(f.name)) for f in catalog.FUNCTIONS
+            },
+            function_arns={
+                f.name: pulumi.Output.from_input(function_arn(settings, f.name)) for f in catalog.FUNCTIONS
+            },
+            role_arns={
+                f.name: f"arn:aws:iam::{ACCOUNT_ID}:role/{settings.name(f.name)}" for f in catalog.FUNCTIONS
+            },
         )
         site = SimpleNamespace(
             bucket_name=pulumi.Output.from_input(SITE_BUCKET),
@@ -55,14 +59,17 @@ def build_pipeline(settings, *, cdn: bool = False):
             distribution_id=pulumi.Output.from_input(DIST_ID) if cdn else None,
             distribution_arn=pulumi.Output.from_input(DIST_ARN) if cdn else None,
         )
-        p = DeliveryPipeline("pipeline", DeliveryPipelineArgs(
-            settings=settings, kms_key_arn=KEY_ARN, site=site, services=services))
+        p = DeliveryPipeline(
+            "pipeline",
+            DeliveryPipelineArgs(settings=settings, kms_key_arn=KEY_ARN, site=site, services=services),
+        )
         pulumi.export("pipeline_name", p.pipeline_name)
         pulumi.export("pipeline_arn", p.pipeline_arn)
         pulumi.export("connection_arn", p.connection_arn)
         pulumi.export("connection_hint", p.connection_hint)
         pulumi.export("artifacts_bucket", p.artifacts_bucket)
         pulumi.export("project_names", p.project_names)
+
     return run(program, stack=settings.stack)
 
 
@@ -128,8 +135,12 @@ def all_policy_documents(run_) -> list[tuple[str, dict]]:
 
 # ---- the pipeline -------------------------------------------------------------------------
 def test_stage_order_is_the_seeds(dev_pipeline):
-    assert [s["name"] for s in stages(dev_pipeline)] == ["Source", "Infrastructure", "BuildLambdas",
-                                                          "BuildFrontend"]
+    assert [s["name"] for s in stages(dev_pipeline)] == [
+        "Source",
+        "Infrastructure",
+        "BuildLambdas",
+        "BuildFrontend",
+    ]
 
 
 def test_pipeline_is_v2_queued_with_kms_artifact_store(dev_pipeline, settings_for):
@@ -251,8 +262,11 @@ def test_environment_variables_per_build(prod_pipeline, dev_pipeline):
 
 
 def test_state_backend_settings_reach_the_infrastructure_build(settings_for):
-    settings = settings_for("dev", stateBackendUrl="s3://acme-pulumi-state",
-                            secretsProvider="awskms://alias/acme-pulumi-state?region=us-east-2")
+    settings = settings_for(
+        "dev",
+        stateBackendUrl="s3://acme-pulumi-state",
+        secretsProvider="awskms://alias/acme-pulumi-state?region=us-east-2",
+    )
     run_ = build_pipeline(settings)
     infra = env(run_, "infrastructure")
     assert infra["PULUMI_BACKEND_URL"] == "s3://acme-pulumi-state"
@@ -264,7 +278,9 @@ def test_state_backend_settings_reach_the_infrastructure_build(settings_for):
     assert by_sid["StateBucket"]["Resource"] == "arn:aws:s3:::acme-pulumi-state"
     key = by_sid["StateSecretsKey"]
     assert {"kms:Encrypt", "kms:Decrypt"} <= set(key["Action"])
-    assert key["Condition"] == {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/acme-pulumi-state"}}
+    assert key["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/acme-pulumi-state"}
+    }
 
 
 # ---- IAM: least privilege -------------------------------------------------------------------
@@ -280,7 +296,9 @@ def test_no_policy_allows_every_action_or_attaches_admin(which, request):
     for attachment in run_.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
         assert not attachment.inputs["policyArn"].endswith(":policy/AdministratorAccess")
     for role in run_.of_type(ROLE):
-        assert "arn:aws:iam::aws:policy/AdministratorAccess" not in (role.inputs.get("managedPolicyArns") or [])
+        assert "arn:aws:iam::aws:policy/AdministratorAccess" not in (
+            role.inputs.get("managedPolicyArns") or []
+        )
 
 
 def test_every_role_trusts_only_its_service_in_this_account(dev_pipeline):
@@ -309,8 +327,14 @@ def test_every_build_reads_and_writes_artifacts_with_the_key(dev_pipeline):
 def lambda_resources(run_, build: str) -> set[str]:
     statements = role_policy(run_, build)
     resources = set(allowed(statements, "lambda:UpdateFunctionCode"))
-    for action in ("lambda:PublishVersion", "lambda:UpdateAlias", "lambda:GetAlias", "lambda:GetFunction",
-                   "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction"):
+    for action in (
+        "lambda:PublishVersion",
+        "lambda:UpdateAlias",
+        "lambda:GetAlias",
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:ListVersionsByFunction",
+    ):
         assert set(allowed(statements, action)) == resources, action
     return resources
 
@@ -318,8 +342,9 @@ def lambda_resources(run_, build: str) -> set[str]:
 def test_auth_build_touches_only_auth_functions(dev_pipeline, settings_for):
     s = settings_for("dev")
     resources = lambda_resources(dev_pipeline, "auth-lambda")
-    expected = {r for fn in ("auth-service", "authorizer")
-                for r in (function_arn(s, fn), f"{function_arn(s, fn)}:*")}
+    expected = {
+        r for fn in ("auth-service", "authorizer") for r in (function_arn(s, fn), f"{function_arn(s, fn)}:*")
+    }
     assert resources == expected
     assert function_arn(s, "analytics-service") not in resources
 
@@ -355,16 +380,39 @@ def test_frontend_build_syncs_only_the_site_bucket(dev_pipeline, prod_pipeline):
 
 def test_infrastructure_role_is_broad_but_scoped(dev_pipeline):
     statements = role_policy(dev_pipeline, "infrastructure")
-    wildcard_services = {a.split(":")[0] for st in statements if st["Effect"] == "Allow"
-                         for a in as_list(st.get("Action", [])) if a.endswith(":*")}
-    assert {"ec2", "lambda", "apigateway", "dynamodb", "s3", "kms", "logs", "secretsmanager", "glue",
-            "athena", "cloudfront", "codebuild", "codepipeline", "cloudtrail", "cloudwatch",
-            "sns"} <= wildcard_services
+    wildcard_services = {
+        a.split(":")[0]
+        for st in statements
+        if st["Effect"] == "Allow"
+        for a in as_list(st.get("Action", []))
+        if a.endswith(":*")
+    }
+    assert {
+        "ec2",
+        "lambda",
+        "apigateway",
+        "dynamodb",
+        "s3",
+        "kms",
+        "logs",
+        "secretsmanager",
+        "glue",
+        "athena",
+        "cloudfront",
+        "codebuild",
+        "codepipeline",
+        "cloudtrail",
+        "cloudwatch",
+        "sns",
+    } <= wildcard_services
     assert "iam" not in wildcard_services
     project_roles = f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-*"
     project_policies = f"arn:aws:iam::{ACCOUNT_ID}:policy/{PREFIX}-*"
-    iam_statements = [st for st in statements if st["Effect"] == "Allow"
-                      and any(a.startswith("iam:") for a in as_list(st["Action"]))]
+    iam_statements = [
+        st
+        for st in statements
+        if st["Effect"] == "Allow" and any(a.startswith("iam:") for a in as_list(st["Action"]))
+    ]
     assert iam_statements
     for st in iam_statements:
         assert set(as_list(st["Resource"])) <= {project_roles, project_policies}, st
@@ -420,7 +468,8 @@ def test_existing_connection_is_used_when_configured(settings_for):
     role = run_.one(ROLE, "pipeline-role")
     (policy,) = [p for p in run_.of_type(ROLE_POLICY) if p.inputs["role"] == role.id]
     assert allowed(doc(policy.inputs["policy"])["Statement"], "codestar-connections:UseConnection") == [
-        EXISTING_CONNECTION]
+        EXISTING_CONNECTION
+    ]
 
 
 # ---- artifacts bucket and token secret --------------------------------------------------------
@@ -428,12 +477,17 @@ def test_artifacts_bucket(dev_pipeline):
     bucket = dev_pipeline.one("aws:s3/bucket:Bucket", "artifacts")
     assert bucket.inputs["bucket"] == f"{PREFIX}-artifacts-dev-{ACCOUNT_ID}"
     assert bucket.inputs["forceDestroy"] is True  # dev: no deletion protection
-    sse = dev_pipeline.one("aws:s3/bucketServerSideEncryptionConfiguration:"
-                           "BucketServerSideEncryptionConfiguration")
-    assert sse.get("rules.0.applyServerSideEncryptionByDefault") == {"sseAlgorithm": "aws:kms",
-                                                                      "kmsMasterKeyId": KEY_ARN}
-    assert dev_pipeline.one("aws:s3/bucketVersioning:BucketVersioning").get(
-        "versioningConfiguration.status") == "Enabled"
+    sse = dev_pipeline.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )
+    assert sse.get("rules.0.applyServerSideEncryptionByDefault") == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": KEY_ARN,
+    }
+    assert (
+        dev_pipeline.one("aws:s3/bucketVersioning:BucketVersioning").get("versioningConfiguration.status")
+        == "Enabled"
+    )
     block = dev_pipeline.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     for flag in ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"):
         assert block.inputs[flag] is True
@@ -468,8 +522,14 @@ def test_github_token_secret_without_a_value(dev_pipeline):
 def test_every_taggable_resource_is_tagged_cicd(which, request):
     run_ = request.getfixturevalue(which)
     tagged = taggable(run_.resources)
-    assert {r.type for r in tagged} >= {PIPELINE, PROJECT, ROLE, CONNECTION, "aws:s3/bucket:Bucket",
-                                          "aws:secretsmanager/secret:Secret",
-                                          "aws:cloudwatch/logGroup:LogGroup"}
+    assert {r.type for r in tagged} >= {
+        PIPELINE,
+        PROJECT,
+        ROLE,
+        CONNECTION,
+        "aws:s3/bucket:Bucket",
+        "aws:secretsmanager/secret:Secret",
+        "aws:cloudwatch/logGroup:LogGroup",
+    }
     for r in tagged:
         assert (r.inputs.get("tags") or {}).get("System") == "CI/CD", r.name

@@ -9,8 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_preview(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "preview", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=True)
+    return subprocess.run(
+        [sys.executable, "-m", "preview", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
 
 
 def test_json_preview_of_both_stacks():
@@ -34,6 +40,12 @@ def test_json_preview_of_both_stacks():
 def test_tree_preview_prints_the_architecture_and_outputs():
     out = run_preview("dev").stdout
     assert out.startswith("Stack dev")
-    for expected in ("ecommerce:network:Network  network", "aws:codepipeline/pipeline:Pipeline",
-                     "Outputs:", "apiUrl: https://", "66 API operations", "7 service functions"):
+    for expected in (
+        "ecommerce:network:Network  network",
+        "aws:codepipeline/pipeline:Pipeline",
+        "Outputs:",
+        "apiUrl: https://",
+        "66 API operations",
+        "7 service functions",
+    ):
         assert expected in out

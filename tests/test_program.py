@@ -14,16 +14,23 @@ from preview.harness import taggable
 
 
 def test_every_taggable_resource_names_its_system(stack_run):
-    untagged = [f"{r.type} {r.name}" for r in taggable(stack_run.resources)
-                if not (r.inputs.get("tags") or {}).get("System")]
+    untagged = [
+        f"{r.type} {r.name}"
+        for r in taggable(stack_run.resources)
+        if not (r.inputs.get("tags") or {}).get("System")
+    ]
     assert not untagged, f"resources without a System tag: {untagged}"
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_default_tags_in_stack_file(stack):
     tags = from_stack_file(stack).default_tags
-    assert tags == {"Project": "eCommerce-AI-Platform", "Environment": stack, "ManagedBy": "Pulumi",
-                    "System": "eCommerce-AI-Platform"}
+    assert tags == {
+        "Project": "eCommerce-AI-Platform",
+        "Environment": stack,
+        "ManagedBy": "Pulumi",
+        "System": "eCommerce-AI-Platform",
+    }
 
 
 def test_pipeline_resources_are_tagged_ci_cd(stack_run):
@@ -77,15 +84,25 @@ def test_vpc_cidr_per_stack(stack, cidr, request):
 
 
 def test_outputs(dev, prod):
-    required = {"apiUrl", "frontendUrl", "frontendBucket", "usersTable", "dataLakeBuckets",
-                "pipelineName", "connectionArn", "connectionHint"}
+    required = {
+        "apiUrl",
+        "frontendUrl",
+        "frontendBucket",
+        "usersTable",
+        "dataLakeBuckets",
+        "pipelineName",
+        "connectionArn",
+        "connectionHint",
+    }
     assert required <= dev.outputs.keys()
     assert required | {"cdnDistributionId"} <= prod.outputs.keys()
     assert "cdnDistributionId" not in dev.outputs
     assert dev.outputs["apiUrl"].startswith("https://") and dev.outputs["apiUrl"].endswith("/dev")
     assert prod.outputs["apiUrl"].endswith("/prod")
     assert dev.outputs["frontendUrl"].startswith("http://") and "s3-website" in dev.outputs["frontendUrl"]
-    assert prod.outputs["frontendUrl"].startswith("https://") and "cloudfront.net" in prod.outputs["frontendUrl"]
+    assert (
+        prod.outputs["frontendUrl"].startswith("https://") and "cloudfront.net" in prod.outputs["frontendUrl"]
+    )
     assert dev.outputs["usersTable"] == "futureim-ecommerce-ai-platform-users-dev"
     assert dev.outputs["pipelineName"] == "futureim-ecommerce-ai-platform-pipeline-dev"
     assert "approve" in dev.outputs["connectionHint"].lower()
@@ -95,7 +112,9 @@ def test_cors_origin_is_the_frontend_not_a_wildcard(stack_run):
     origin = stack_run.outputs["frontendUrl"].rstrip("/")
     body = json.loads(stack_run.one("aws:apigateway/restApi:RestApi").inputs["body"])
     for path, ops in body["paths"].items():
-        headers = ops["options"]["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
+        headers = ops["options"]["x-amazon-apigateway-integration"]["responses"]["default"][
+            "responseParameters"
+        ]
         assert headers["method.response.header.Access-Control-Allow-Origin"] == f"'{origin}'", path
     for fn in stack_run.of_type("aws:lambda/function:Function"):
         assert fn.get("environment.variables.ALLOWED_ORIGIN") == origin
@@ -115,20 +134,33 @@ def test_every_variable_a_buildspec_requires_is_set_by_its_project(stack_run):
     from pathlib import Path
 
     import yaml
+
     root = Path(__file__).resolve().parent.parent
-    builtin = {"CODEBUILD_SRC_DIR", "CODEBUILD_SRC_DIR_infrastructure_output", "CODEBUILD_BUILD_SUCCEEDING",
-               "PATH", "HOME", "PWD", "CODEBUILD_RESOLVED_SOURCE_VERSION", "CODEBUILD_BUILD_ID"}
+    builtin = {
+        "CODEBUILD_SRC_DIR",
+        "CODEBUILD_SRC_DIR_infrastructure_output",
+        "CODEBUILD_BUILD_SUCCEEDING",
+        "PATH",
+        "HOME",
+        "PWD",
+        "CODEBUILD_RESOLVED_SOURCE_VERSION",
+        "CODEBUILD_BUILD_ID",
+    }
     projects = stack_run.of_type("aws:codebuild/project:Project")
     assert len(projects) == 4
     for project in projects:
         spec_path = root / project.get("source.buildspec")
         spec = yaml.safe_load(spec_path.read_text())
         commands = " ".join(
-            str(c) for phase in spec.get("phases", {}).values() for c in (phase or {}).get("commands", []) or []
+            str(c)
+            for phase in spec.get("phases", {}).values()
+            for c in (phase or {}).get("commands", []) or []
         )
         optional = set(re.findall(r"\$\{(\w+):\+", commands))
         used = set(re.findall(r"\$\{?(\w+)", commands)) - optional - builtin
-        local = set(re.findall(r"\b(\w+)=", commands)) | set((spec.get("env", {}) or {}).get("variables", {}) or {})
+        local = set(re.findall(r"\b(\w+)=", commands)) | set(
+            (spec.get("env", {}) or {}).get("variables", {}) or {}
+        )
         provided = {v["name"] for v in project.get("environment.environmentVariables", [])}
         missing = {v for v in used - local - provided if v.isupper()}
         assert not missing, f"{spec_path.name} reads {missing} that {project.inputs['name']} does not set"

@@ -35,24 +35,37 @@ SIX = [fn for fn in catalog.SERVICES if fn.package != "auth_service"]
 
 
 def users_table():
-    return types.SimpleNamespace(table_name="users-table", table_arn=USERS_TABLE_ARN,
-                                 email_index_name="email-index")
+    return types.SimpleNamespace(
+        table_name="users-table", table_arn=USERS_TABLE_ARN, email_index_name="email-index"
+    )
 
 
 def data_lake():
     return types.SimpleNamespace(
-        raw_bucket="raw-bucket", raw_bucket_arn=RAW_ARN, curated_bucket="curated-bucket",
-        curated_bucket_arn=CURATED_ARN, athena_results_bucket="athena-results",
-        athena_results_bucket_arn=RESULTS_ARN, glue_database_name="lake_db",
-        athena_workgroup_name="lake-workgroup", athena_workgroup_arn=WORKGROUP_ARN)
+        raw_bucket="raw-bucket",
+        raw_bucket_arn=RAW_ARN,
+        curated_bucket="curated-bucket",
+        curated_bucket_arn=CURATED_ARN,
+        athena_results_bucket="athena-results",
+        athena_results_bucket_arn=RESULTS_ARN,
+        glue_database_name="lake_db",
+        athena_workgroup_name="lake-workgroup",
+        athena_workgroup_arn=WORKGROUP_ARN,
+    )
 
 
 def services_args(settings) -> ServicesArgs:
     """Upstream components faked with plain values (the subnets as an Output, as awsx gives them)."""
     return ServicesArgs(
-        settings=settings, private_subnet_ids=pulumi.Output.from_input(SUBNETS),
-        security_group_id=SECURITY_GROUP, data_key_arn=DATA_KEY, secrets_key_arn=SECRETS_KEY,
-        users_table=users_table(), data_lake=data_lake(), frontend_origin=ORIGIN)
+        settings=settings,
+        private_subnet_ids=pulumi.Output.from_input(SUBNETS),
+        security_group_id=SECURITY_GROUP,
+        data_key_arn=DATA_KEY,
+        secrets_key_arn=SECRETS_KEY,
+        users_table=users_table(),
+        data_lake=data_lake(),
+        frontend_origin=ORIGIN,
+    )
 
 
 def run_services(settings, captured: dict | None = None):
@@ -60,11 +73,19 @@ def run_services(settings, captured: dict | None = None):
         services = Services("services", services_args(settings))
         if captured is not None:
             captured["services"] = services
-            for attr in ("function_names", "function_arns", "alias_arns", "alias_invoke_arns",
-                         "log_group_names", "role_arns"):
+            for attr in (
+                "function_names",
+                "function_arns",
+                "alias_arns",
+                "alias_invoke_arns",
+                "log_group_names",
+                "role_arns",
+            ):
                 pulumi.Output.all(**getattr(services, attr)).apply(
-                    lambda v, a=attr: captured.__setitem__(a, v))
+                    lambda v, a=attr: captured.__setitem__(a, v)
+                )
             services.jwt_secret_arn.apply(lambda v: captured.__setitem__("jwt_secret_arn", v))
+
     return run(program, stack=settings.stack)
 
 
@@ -102,8 +123,9 @@ def allows(statements, action, resource) -> bool:
     for st in statements:
         if st["Effect"] != "Allow":
             continue
-        if any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _list(st["Action"])) and \
-                any(fnmatch.fnmatchcase(resource, r) for r in _list(st["Resource"])):
+        if any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _list(st["Action"])) and any(
+            fnmatch.fnmatchcase(resource, r) for r in _list(st["Resource"])
+        ):
             return True
     return False
 
@@ -114,11 +136,14 @@ def jwt_secret_arn(result):
 
 # ---- functions ---------------------------------------------------------------------------------
 
+
 def test_one_function_per_catalog_entry(dev):
     settings, result = dev
     functions = result.of_type("aws:lambda/function:Function")
     assert len(functions) == len(catalog.FUNCTIONS) == 8
-    assert {f.inputs["name"] for f in functions} == {settings.function_name(fn.name) for fn in catalog.FUNCTIONS}
+    assert {f.inputs["name"] for f in functions} == {
+        settings.function_name(fn.name) for fn in catalog.FUNCTIONS
+    }
     assert all(len(f.inputs["name"]) <= MAX_FUNCTION_NAME for f in functions)
 
 
@@ -203,7 +228,9 @@ def test_live_alias_per_function(dev):
     aliases = result.of_type("aws:lambda/alias:Alias")
     assert len(aliases) == 8
     assert {a.inputs["name"] for a in aliases} == {"live"}
-    assert {a.inputs["functionName"] for a in aliases} == {settings.function_name(fn.name) for fn in catalog.FUNCTIONS}
+    assert {a.inputs["functionName"] for a in aliases} == {
+        settings.function_name(fn.name) for fn in catalog.FUNCTIONS
+    }
     assert all(a.inputs["functionVersion"] == "1" for a in aliases)  # the version published at creation
 
 
@@ -216,6 +243,7 @@ def ignored(monkeypatch):
     def register(self, request):
         seen[(request.type, request.name)] = list(request.ignoreChanges)
         return original(self, request)
+
     monkeypatch.setattr(harness.RecordingMonitor, "RegisterResource", register)
     return seen
 
@@ -232,6 +260,7 @@ def test_pipeline_owns_code_and_the_live_alias_version(settings_for, ignored):
 
 # ---- roles -------------------------------------------------------------------------------------
 
+
 def test_roles_trust_lambda_of_this_account_and_fit_the_name_limit(settings_for):
     for stack_name in ("dev", "prod"):
         settings = settings_for(stack_name)
@@ -241,9 +270,14 @@ def test_roles_trust_lambda_of_this_account_and_fit_the_name_limit(settings_for)
         for role in roles:
             assert len(role.inputs["name"]) <= MAX_ROLE_NAME, role.inputs["name"]
             trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
-            assert trust == [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                              "Action": "sts:AssumeRole",
-                              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]
+            assert trust == [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+                }
+            ]
         for fn in catalog.FUNCTIONS:
             role = result.one("aws:iam/role:Role", f"services-{fn.name}-role")
             assert role.inputs["name"] == settings.name(f"{fn.name}-role")
@@ -257,12 +291,17 @@ def test_no_wildcard_actions_and_star_resources_only_where_aws_requires(dev):
             actions = _list(st["Action"])
             assert "*" not in actions and not [a for a in actions if a.endswith(":*")], st
             if "*" in _list(st["Resource"]):
-                assert set(actions) <= {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
-                                        "xray:PutTraceSegments", "xray:PutTelemetryRecords"}, st
+                assert set(actions) <= {
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                }, st
 
 
 def test_every_role_writes_only_its_own_log_group(dev):
     settings, result = dev
+
     def stream(fn):
         return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{settings.log_group_for_function(fn.name)}:log-stream:x"
 
@@ -274,7 +313,9 @@ def test_every_role_writes_only_its_own_log_group(dev):
             if other is not fn:
                 assert not allows(statements, "logs:PutLogEvents", stream(other))
         assert not allows(statements, "logs:CreateLogGroup", own)
-        assert allows(statements, "ec2:CreateNetworkInterface", f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/{SUBNETS[0]}")
+        assert allows(
+            statements, "ec2:CreateNetworkInterface", f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/{SUBNETS[0]}"
+        )
         assert allows(statements, "xray:PutTraceSegments", "*")
 
 
@@ -293,8 +334,9 @@ def test_analytics_cannot_touch_the_users_table_or_the_jwt_secret(dev):
     assert allows(statements, "s3:PutObject", f"{RESULTS_ARN}/q/1.csv")
     assert not allows(statements, "s3:PutObject", f"{CURATED_ARN}/orders/x")  # the lake is read-only
     assert not allows(statements, "s3:DeleteObject", f"{RAW_ARN}/x")
-    assert not allows(statements, "bedrock:InvokeModel",
-                      f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude")
+    assert not allows(
+        statements, "bedrock:InvokeModel", f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude"
+    )
 
 
 def test_auth_reads_the_secret_and_writes_users_but_not_the_lake(dev):
@@ -310,8 +352,11 @@ def test_auth_reads_the_secret_and_writes_users_but_not_the_lake(dev):
     for resource in (RAW_ARN, f"{RAW_ARN}/x", CURATED_ARN, f"{CURATED_ARN}/x", f"{RESULTS_ARN}/x"):
         assert not allows(statements, "s3:GetObject", resource)
         assert not allows(statements, "s3:ListBucket", resource)
-    assert not [st for st in statements if any(a.startswith(("athena:", "glue:", "s3:", "bedrock:"))
-                                               for a in _list(st["Action"]))]
+    assert not [
+        st
+        for st in statements
+        if any(a.startswith(("athena:", "glue:", "s3:", "bedrock:")) for a in _list(st["Action"]))
+    ]
 
 
 def test_authorizer_only_reads_the_signing_key(dev):
@@ -326,7 +371,9 @@ def test_authorizer_only_reads_the_signing_key(dev):
 def test_only_the_copilot_may_call_bedrock(dev):
     _, result = dev
     model = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku"
-    callers = {fn.name for fn in catalog.FUNCTIONS if allows(statements_of(result, fn), "bedrock:InvokeModel", model)}
+    callers = {
+        fn.name for fn in catalog.FUNCTIONS if allows(statements_of(result, fn), "bedrock:InvokeModel", model)
+    }
     assert callers == {"retail-copilot"}
 
 
@@ -337,12 +384,17 @@ def test_kms_use_is_scoped_to_the_service_that_calls_kms(dev):
             if any(a.startswith("kms:") for a in _list(st["Action"])):
                 assert st["Resource"] in (DATA_KEY, SECRETS_KEY), st
                 assert "kms:ViaService" in st["Condition"]["StringEquals"], st
-    secret_key_use = [st for st in statements_of(result, catalog.service("auth-service"))
-                      if st["Resource"] == SECRETS_KEY]
-    assert secret_key_use[0]["Condition"]["StringEquals"]["kms:ViaService"] == f"secretsmanager.{REGION}.amazonaws.com"
+    secret_key_use = [
+        st for st in statements_of(result, catalog.service("auth-service")) if st["Resource"] == SECRETS_KEY
+    ]
+    assert (
+        secret_key_use[0]["Condition"]["StringEquals"]["kms:ViaService"]
+        == f"secretsmanager.{REGION}.amazonaws.com"
+    )
 
 
 # ---- environment -------------------------------------------------------------------------------
+
 
 def test_environment_per_need(stack):
     settings, result = stack
@@ -368,9 +420,14 @@ def test_environment_per_need(stack):
     assert auth["ACCESS_TOKEN_MINUTES"] == str(settings.access_token_minutes)
     assert env_of(result, catalog.AUTHORIZER)["JWT_SECRET_ARN"] == secret_arn
     analytics = env_of(result, catalog.service("analytics-service"))
-    assert (analytics["RAW_BUCKET"], analytics["CURATED_BUCKET"], analytics["GLUE_DATABASE"],
-            analytics["ATHENA_WORKGROUP"], analytics["ATHENA_RESULTS_BUCKET"], analytics["WAREHOUSE"]) == (
-        "raw-bucket", "curated-bucket", "lake_db", "lake-workgroup", "athena-results", "athena")
+    assert (
+        analytics["RAW_BUCKET"],
+        analytics["CURATED_BUCKET"],
+        analytics["GLUE_DATABASE"],
+        analytics["ATHENA_WORKGROUP"],
+        analytics["ATHENA_RESULTS_BUCKET"],
+        analytics["WAREHOUSE"],
+    ) == ("raw-bucket", "curated-bucket", "lake_db", "lake-workgroup", "athena-results", "athena")
     assert "ACCESS_TOKEN_MINUTES" not in analytics
 
 
@@ -384,6 +441,7 @@ def test_ses_sender_comes_from_the_alarm_email_or_stays_unset(settings_for):
 
 
 # ---- JWT signing key ---------------------------------------------------------------------------
+
 
 def test_jwt_signing_key_is_generated_into_a_kms_encrypted_secret(settings_for):
     for stack_name, window in (("dev", 7), ("prod", 30)):
@@ -405,6 +463,7 @@ def test_jwt_signing_key_is_generated_into_a_kms_encrypted_secret(settings_for):
 
 # ---- component ---------------------------------------------------------------------------------
 
+
 def test_component_type_parents_and_attributes(settings_for):
     captured: dict = {}
     settings = settings_for("dev")
@@ -414,28 +473,40 @@ def test_component_type_parents_and_attributes(settings_for):
     names = {fn.name for fn in catalog.FUNCTIONS}
     services = captured["services"]
     assert set(services.functions) == set(services.aliases) == names
-    for attr in ("function_names", "function_arns", "alias_arns", "alias_invoke_arns",
-                 "log_group_names", "role_arns"):
+    for attr in (
+        "function_names",
+        "function_arns",
+        "alias_arns",
+        "alias_invoke_arns",
+        "log_group_names",
+        "role_arns",
+    ):
         assert set(captured[attr]) == names, attr
     assert captured["function_names"]["authorizer"] == settings.function_name("authorizer")
     assert captured["alias_arns"]["retail-copilot"].endswith(
-        f":function:{settings.function_name('retail-copilot')}:live")
+        f":function:{settings.function_name('retail-copilot')}:live"
+    )
     assert captured["alias_invoke_arns"]["retail-copilot"].endswith(
-        f"{captured['alias_arns']['retail-copilot']}/invocations")
+        f"{captured['alias_arns']['retail-copilot']}/invocations"
+    )
     assert captured["jwt_secret_arn"] == jwt_secret_arn(result)
 
 
 # ---- placeholder handlers ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fn", SIX, ids=lambda fn: fn.name)
 def test_pending_operations_answer_501_in_the_error_shape(fn, monkeypatch):
     from shared.testing import LAMBDA_ENV, call, user
+
     for key, value in LAMBDA_ENV.items():
         monkeypatch.setenv(key, value)
     handler = importlib.import_module(f"{fn.package}.handler")
     for method, path in handler.OPERATIONS:
         concrete = re.sub(r"\{\w+\}", "id-1", path)
-        response = call(handler.lambda_handler, method, concrete, user=user(), body={} if method != "GET" else None)
+        response = call(
+            handler.lambda_handler, method, concrete, user=user(), body={} if method != "GET" else None
+        )
         assert response.status == 501, (method, path)
         assert response.headers["access-control-allow-origin"] == LAMBDA_ENV["ALLOWED_ORIGIN"]
         error = response.json["error"]

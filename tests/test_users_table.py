@@ -17,8 +17,11 @@ def users_run(settings_for, stack: str, transformations=None) -> ProgramRun:
     settings = settings_for(stack)
 
     def program() -> None:
-        users = UsersTable("users", UsersTableArgs(settings=settings, kms_key_arn=KEY_ARN),
-                           opts=pulumi.ResourceOptions(transformations=transformations or []))
+        users = UsersTable(
+            "users",
+            UsersTableArgs(settings=settings, kms_key_arn=KEY_ARN),
+            opts=pulumi.ResourceOptions(transformations=transformations or []),
+        )
         pulumi.export("tableName", users.table_name)
         pulumi.export("tableArn", users.table_arn)
         pulumi.export("streamArn", users.stream_arn)

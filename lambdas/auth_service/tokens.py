@@ -24,7 +24,7 @@ from shared import aws
 from shared.env import env_int, required, stage
 
 ALGORITHM = "HS256"
-TOKEN_USE = "access"  # noqa: S105 - a claim value, not a secret
+TOKEN_USE = "access"
 KEY_CACHE_SECONDS = 300
 MIN_KEY_BYTES = 32
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "iss", "aud", "jti"]
