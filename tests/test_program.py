@@ -164,3 +164,36 @@ def test_every_variable_a_buildspec_requires_is_set_by_its_project(stack_run):
         provided = {v["name"] for v in project.get("environment.environmentVariables", [])}
         missing = {v for v in used - local - provided if v.isupper()}
         assert not missing, f"{spec_path.name} reads {missing} that {project.inputs['name']} does not set"
+
+
+# The IAM service prefix of each pulumi-aws module (and resource, where a module spans two).
+IAM_PREFIX = {"aws:cloudwatch/logGroup:LogGroup": "logs", "aws:codestarconnections": "codestar-connections"}
+
+
+def test_infrastructure_build_may_manage_every_service_the_program_uses(stack_run):
+    """The pipeline's `pulumi up` must be able to create everything this program declares."""
+    infra_role = next(
+        r
+        for r in stack_run.of_type("aws:iam/role:Role")
+        if r.inputs["name"].endswith("-infrastructure-build-dev")
+        or r.inputs["name"].endswith("-infrastructure-build-prod")
+    )
+    policies = [
+        json.loads(p.inputs["policy"])
+        for p in stack_run.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.inputs["role"] == infra_role.id
+    ]
+    allowed = {
+        action.split(":")[0]
+        for doc in policies
+        for st in doc["Statement"]
+        if st["Effect"] == "Allow"
+        for action in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+    }
+    used = set()
+    for r in stack_run.resources:
+        if not r.custom or not r.type.startswith("aws:"):
+            continue
+        module = r.type.split(":")[1].split("/")[0]
+        used.add(IAM_PREFIX.get(r.type) or IAM_PREFIX.get(f"aws:{module}") or module)
+    assert used - allowed == set(), f"the infrastructure build cannot manage {sorted(used - allowed)}"
