@@ -1,8 +1,6 @@
 """market-intelligence: forecasts and backtests, trends, competitive pricing, anomalies.
 
-Every operation of the contract that this service owns is routed here. Their behaviour lands
-with the service's own issue; until then each answers 501 NOT_IMPLEMENTED in the error model,
-so the API is complete (authorizer, CORS, routing) and honest about what is missing.
+Routes its operations of the contract; they answer 501 until the behaviour lands (`shared.api.pending`).
 """
 
 from shared.api import create_app, make_handler, pending
