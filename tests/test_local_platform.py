@@ -363,10 +363,13 @@ def test_a_killed_worker_is_replaced(platform):
     token = new_user(platform, "kill")[1]["accessToken"]
     pool = platform.invoker.pools["analytics-service"]
     call(platform, "GET", "/analytics/datasets", token=token)
-    killed = [w.process.pid for w in pool._idle]
+    idle = list(pool._idle)
+    killed = [w.process.pid for w in idle]
     assert killed
     for pid in killed:
         os.kill(pid, 9)
+    for worker in idle:  # SIGKILL is delivered asynchronously: wait until they are gone
+        worker.process.wait(timeout=10)
     resp = call(platform, "GET", "/analytics/datasets", token=token)
     assert "x-amzn-ErrorType" not in resp.headers, resp  # a new instance answered
     assert [w.process.pid for w in pool._idle] and not set(killed) & {w.process.pid for w in pool._idle}
