@@ -1,0 +1,117 @@
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { apiError, fakeApi, json, tokenPair, USER } from "../test/fakeApi";
+import { renderApp } from "../test/renderApp";
+
+const SIGNED_IN = { "GET /auth/me": () => json(200, USER) };
+
+/** Each area, the operation it calls and the service that owns it. */
+const AREA_OPERATIONS = [
+  ["/analytics", "Analytics", "GET", "/analytics/kpis", "analytics-service"],
+  ["/market-intelligence", "Market intelligence", "GET", "/market-intelligence/trends", "market-intelligence"],
+  ["/demand-insights", "Demand insights", "GET", "/demand-insights/segments", "demand-insights"],
+  ["/compliance", "Compliance", "GET", "/compliance/fraud-statistics", "compliance-guardian"],
+  ["/copilot", "Retail copilot", "GET", "/copilot/conversations", "retail-copilot"],
+  ["/global-market", "Global market", "GET", "/global-market/trends", "global-market-pulse"],
+] as const;
+
+describe("the services' areas", () => {
+  it.each(AREA_OPERATIONS)("%s shows a 501 as not available yet, with the API's message", async (path, title, method, operation, service) => {
+    const message = `${service} does not implement ${method} ${operation} yet`;
+    const server = fakeApi({
+      ...SIGNED_IN,
+      [`${method} ${operation}`]: () => apiError(501, "NOT_IMPLEMENTED", message, { requestId: "req-501" }),
+    });
+    renderApp({ path, fetch: server.fetch, tokens: tokenPair(1) });
+
+    expect(await screen.findByRole("heading", { level: 1, name: title })).toBeTruthy();
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getByText("Not available yet")).toBeTruthy();
+    expect(within(alert).getByText(message)).toBeTruthy();
+    expect(alert.textContent).toContain("Request id: req-501");
+    expect(server.callsTo(method, operation)).toHaveLength(1);
+    expect(server.callsTo(method, operation)[0]!.authorization).toBe("Bearer access-1");
+    expect(screen.queryByRole("table")).toBeNull();
+  });
+
+  it("renders the KPIs when analytics answers", async () => {
+    const server = fakeApi({
+      ...SIGNED_IN,
+      "GET /analytics/kpis": () =>
+        json(200, {
+          period: { from: "2025-06-01", to: "2025-06-30" },
+          previousPeriod: { from: "2025-05-02", to: "2025-05-31" },
+          currency: "USD",
+          revenue: { value: 123456.789, previous: 100000, change: 23456.789, changePct: 23.456789 },
+          orders: { value: 1520, previous: 1600, change: -80, changePct: -5 },
+          averageOrderValue: { value: 81.22, previous: 62.5, change: 18.72, changePct: 29.95 },
+          activeCustomers: { value: 990, previous: 0, change: 990 },
+        }),
+    });
+    renderApp({ path: "/analytics", fetch: server.fetch, tokens: tokenPair(1) });
+
+    const data = await screen.findByRole("region", { name: "Analytics data" });
+    expect(data.textContent).toContain("Jun 1, 2025 – Jun 30, 2025");
+    const card = (label: string) => within(data).getByText(label).closest(".kpi")!.textContent;
+    expect(card("Revenue")).toBe("Revenue$123,456.79+23.5% vs $100,000.00");
+    expect(card("Orders")).toBe("Orders1,520-5% vs 1,600");
+    expect(card("Average order value")).toBe("Average order value$81.22+30% vs $62.50");
+    expect(card("Active customers")).toBe("Active customers990n/a vs 0");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("renders the fraud statistics when compliance answers", async () => {
+    const server = fakeApi({
+      ...SIGNED_IN,
+      "GET /compliance/fraud-statistics": () =>
+        json(200, {
+          period: { from: "2025-06-01", to: "2025-06-30" },
+          transactions: 20000,
+          fraudulent: 150,
+          fraudRate: 0.0075,
+          byMethod: [
+            { key: "card", transactions: 15000, fraudulent: 140, fraudRate: 0.009333 },
+            { key: "paypal", transactions: 5000, fraudulent: 10, fraudRate: 0.002 },
+          ],
+          byCountry: [],
+          byAmountBand: [],
+        }),
+    });
+    renderApp({ path: "/compliance", fetch: server.fetch, tokens: tokenPair(1) });
+
+    const table = await screen.findByRole("table", { name: "By payment method" });
+    const rows = within(table)
+      .getAllByRole("row")
+      .map((row) => [...row.querySelectorAll("th, td")].map((c) => c.textContent));
+    expect(rows).toEqual([
+      ["Method", "Payments", "Fraudulent", "Fraud rate"],
+      ["card", "15,000", "140", "0.93%"],
+      ["paypal", "5,000", "10", "0.2%"],
+    ]);
+    expect(screen.getByText("150 (0.75%)")).toBeTruthy();
+    expect(screen.getAllByRole("table")).toHaveLength(1); // empty breakdowns are not drawn
+  });
+
+  it("asks the global market service for monthly trends", async () => {
+    const server = fakeApi({
+      ...SIGNED_IN,
+      "GET /global-market/trends": () =>
+        json(200, {
+          period: { from: "2025-01-01", to: "2025-06-30" },
+          granularity: "month",
+          currency: "EUR",
+          regions: [{ region: "Western Europe", revenue: 5000.5, orders: 42, growthPct: 12.25, points: [] }],
+        }),
+    });
+    renderApp({ path: "/global-market", fetch: server.fetch, tokens: tokenPair(1) });
+    const row = (await screen.findByRole("rowheader", { name: "Western Europe" })).closest("tr")!;
+    expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["€5,000.50", "42", "+12.3%", "—"]);
+    expect(server.callsTo("GET", "/global-market/trends")[0]!.query.get("granularity")).toBe("month");
+  });
+
+  it("shows an empty conversation list as such", async () => {
+    const server = fakeApi({ ...SIGNED_IN, "GET /copilot/conversations": () => json(200, { items: [], count: 0 }) });
+    renderApp({ path: "/copilot", fetch: server.fetch, tokens: tokenPair(1) });
+    expect(await screen.findByText("You have no conversations yet.")).toBeTruthy();
+  });
+});
