@@ -159,13 +159,20 @@ def policy_statements(fn: Function, settings: Settings, refs: PolicyRefs) -> lis
                 "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
             },
         ]
-    if catalog.SEND_EMAIL in needs:
+    if catalog.SEND_EMAIL in needs and settings.email_sender:
+        # Only from the configured sender: its address identity, or its domain if the domain is
+        # what was verified in SES. Without a sender the service cannot mail at all.
+        domain = settings.email_sender.rsplit("@", 1)[-1]
         statements.append(
             {
                 "Sid": "SendEmail",
                 "Effect": "Allow",
                 "Action": ["ses:SendEmail", "ses:SendRawEmail"],
-                "Resource": f"arn:aws:ses:{region}:{account}:identity/*",
+                "Resource": [
+                    f"arn:aws:ses:{region}:{account}:identity/{settings.email_sender}",
+                    f"arn:aws:ses:{region}:{account}:identity/{domain}",
+                ],
+                "Condition": {"StringEquals": {"ses:FromAddress": settings.email_sender}},
             }
         )
     if catalog.DATA_LAKE_READ in needs:
@@ -276,11 +283,11 @@ def environment_for(
         env["USERS_TABLE"] = users_table.table_name
     if catalog.JWT_SECRET in fn.needs:
         env["JWT_SECRET_ARN"] = jwt_secret_arn
-    if catalog.SEND_EMAIL in fn.needs and settings.alarm_email:
-        # The sender must be a verified SES identity. The alarm address is one the owner can
-        # verify with a click; without it SES_SENDER stays unset and the service logs the
-        # reset link instead of mailing it.
-        env["SES_SENDER"] = settings.alarm_email
+    if catalog.SEND_EMAIL in fn.needs and settings.email_sender:
+        # The sender must be a verified SES identity (`emailSender`, else the alarm address,
+        # which the owner can verify with one click). Without one, reset e-mails are dropped
+        # with a warning: the link is a credential and is never logged.
+        env["SES_SENDER"] = settings.email_sender
     if catalog.DATA_LAKE_READ in fn.needs:
         env["RAW_BUCKET"] = data_lake.raw_bucket
         env["CURATED_BUCKET"] = data_lake.curated_bucket

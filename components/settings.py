@@ -57,6 +57,7 @@ class Settings:
     cdn_enabled: bool
     deletion_protection: bool
     alarm_email: str | None
+    email_sender: str | None  # verified SES identity the auth service mails from (reset e-mails)
     lambda_memory_mb: int
     lambda_timeout_seconds: int
     api_throttle_rate_limit: float
@@ -167,6 +168,7 @@ class Settings:
             cdn_enabled=as_bool("cdnEnabled", False),
             deletion_protection=as_bool("deletionProtection", False),
             alarm_email=get("alarmEmail") or None,
+            email_sender=get("emailSender") or get("alarmEmail") or None,
             lambda_memory_mb=as_int("lambdaMemoryMb", 512, 128, 10240),
             lambda_timeout_seconds=as_int("lambdaTimeoutSeconds", 29, 1, 900),
             api_throttle_rate_limit=float(get("apiThrottleRateLimit", 50)),
