@@ -206,13 +206,11 @@ class FrontendSite(pulumi.ComponentResource):
             http_version="http2and3",
             is_ipv6_enabled=True,
             restrictions={"geo_restriction": {"restriction_type": "none"}},
-            viewer_certificate={
-                "cloudfront_default_certificate": True,
-                # Requested floor. With the default *.cloudfront.net certificate CloudFront
-                # applies its own policy; an ACM certificate (custom domain) makes TLS 1.2
-                # the enforced minimum.
-                "minimum_protocol_version": "TLSv1.2_2021",
-            },
+            # The default *.cloudfront.net certificate takes no other field (AWS: "leave all
+            # other fields empty"); a minimum protocol here is ignored and reads back as TLSv1,
+            # which would show a diff on every `pulumi up`. Enforcing TLS 1.2 needs a custom
+            # domain with an ACM certificate.
+            viewer_certificate={"cloudfront_default_certificate": True},
             tags=tags,
             opts=child,
         )
