@@ -293,7 +293,9 @@ class Api(pulumi.ComponentResource):
             opts=child,
         )
 
-        account = self._cloudwatch_account(name, s, tags)
+        # Stage logging needs the account-level CloudWatch role; one stack per account/region
+        # owns it (`manageApiGatewayAccount`), or destroying one stack breaks the other's logs.
+        account = [self._cloudwatch_account(name, s, tags)] if s.manage_api_gateway_account else []
 
         access_logs = aws.cloudwatch.LogGroup(
             f"{name}-access-logs",
@@ -324,7 +326,7 @@ class Api(pulumi.ComponentResource):
                 destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account, execution_logs]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*account, execution_logs]),
         )
 
         aws.apigateway.MethodSettings(
@@ -339,7 +341,7 @@ class Api(pulumi.ComponentResource):
                 throttling_rate_limit=s.api_throttle_rate_limit,
                 throttling_burst_limit=s.api_throttle_burst_limit,
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=account),
         )
 
         # Only this API (any stage, method and path) may invoke the services' live aliases;
@@ -372,8 +374,8 @@ class Api(pulumi.ComponentResource):
 
     def _cloudwatch_account(self, name: str, s: Settings, tags: Mapping[str, str]) -> aws.apigateway.Account:
         """The role API Gateway logs to CloudWatch with. `aws.apigateway.Account` is a regional
-        singleton of the AWS account: every API of the region shares it, so two stacks in one
-        account/region both set it (to equivalent roles) and the last `up` wins."""
+        singleton of the AWS account: every API of the region shares it. When dev and prod share
+        an account, set `manageApiGatewayAccount: false` in one of them."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-cloudwatch-role",

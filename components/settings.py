@@ -64,6 +64,7 @@ class Settings:
     api_throttle_burst_limit: int
     athena_bytes_scanned_cutoff_mb: int
     access_token_minutes: int
+    manage_api_gateway_account: bool  # this stack owns the region's API Gateway CloudWatch role
     pulumi_version: str
     state_backend_url: str | None
     secrets_provider: str | None
@@ -175,6 +176,7 @@ class Settings:
             api_throttle_burst_limit=as_int("apiThrottleBurstLimit", 100, 1, 100000),
             athena_bytes_scanned_cutoff_mb=as_int("athenaBytesScannedCutoffMb", 1024, 10, 10_000_000),
             access_token_minutes=as_int("accessTokenMinutes", 15, 5, 60),
+            manage_api_gateway_account=as_bool("manageApiGatewayAccount", True),
             pulumi_version=str(get("pulumiVersion", "3.272.0")),
             state_backend_url=get("stateBackendUrl") or None,
             secrets_provider=get("secretsProvider") or None,
@@ -235,6 +237,7 @@ _PROJECT_KEYS = (
     "apiThrottleBurstLimit",
     "athenaBytesScannedCutoffMb",
     "accessTokenMinutes",
+    "manageApiGatewayAccount",
     "pulumiVersion",
     "stateBackendUrl",
     "secretsProvider",

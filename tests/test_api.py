@@ -352,3 +352,10 @@ def test_component_type_tags_and_attributes(settings_for):
     assert captured["rest_api_id"] == rest_api.id
     assert captured["execution_arn"] == rest_api.outputs["executionArn"]
     assert captured["url"] == f"https://{rest_api.id}.execute-api.{settings.region}.amazonaws.com/prod"
+
+
+def test_a_stack_can_leave_the_accounts_logging_role_to_another(settings_for):
+    result = run_api(settings_for("dev", manageApiGatewayAccount=False))
+    assert not result.of_type("aws:apigateway/account:Account")
+    assert not [r for r in result.of_type("aws:iam/role:Role") if "apigw-cloudwatch" in r.inputs["name"]]
+    assert result.one("aws:apigateway/stage:Stage").get("accessLogSettings.destinationArn")
