@@ -17,6 +17,7 @@ import pytest
 from components.catalog import LAMBDAS_DIR, OPENAPI_PATH
 from local.contract import load_router, load_spec
 from local.validation import resolve
+from tests.helpers import local_platform
 
 pytestmark = pytest.mark.slow
 
@@ -45,25 +46,8 @@ GATEWAY_CODES = {
 def platform(tmp_path_factory):
     if not OPENAPI_PATH.exists():
         pytest.skip("api/openapi.yaml is not there yet")
-    from local import LocalPlatform
-
-    home = tmp_path_factory.mktemp("local-platform")
-    log = open(home / "functions.log", "w", buffering=1)  # closed after the module
-    p = LocalPlatform(
-        port=0,
-        moto_port=0,
-        frontend_port=0,
-        scale=0.02,
-        seed=7,
-        home=home,
-        build_frontend=False,
-        workers_per_function=1,
-        log_stream=log,
-    )
-    p.start()
-    yield p
-    p.stop()
-    log.close()
+    with local_platform(tmp_path_factory.mktemp("local-platform"), build_frontend=False) as p:
+        yield p
 
 
 class Response:

@@ -11,17 +11,11 @@ import { RegisterPage } from "./pages/RegisterPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignInPage } from "./pages/SignInPage";
 import { AppShell } from "./shell/AppShell";
+import { AREAS } from "./shell/areas";
 import { HomePage } from "./shell/HomePage";
 
-// The signed-in pages load with their route: the sign-in page stays small, and a page's
-// heavier parts (charts, when they come) arrive only when it is opened.
+// The signed-in pages load with their route (the areas' pages too: shell/areas.ts).
 const ProfilePage = lazy(() => import("./pages/ProfilePage"));
-const AnalyticsPage = lazy(() => import("./areas/AnalyticsPage"));
-const MarketIntelligencePage = lazy(() => import("./areas/MarketIntelligencePage"));
-const DemandInsightsPage = lazy(() => import("./areas/DemandInsightsPage"));
-const CompliancePage = lazy(() => import("./areas/CompliancePage"));
-const RetailCopilotPage = lazy(() => import("./areas/RetailCopilotPage"));
-const GlobalMarketPage = lazy(() => import("./areas/GlobalMarketPage"));
 
 export function AppRoutes() {
   return (
@@ -34,12 +28,9 @@ export function AppRoutes() {
         <Route element={<AppShell />}>
           <Route index element={<HomePage />} />
           <Route path="profile" element={<ProfilePage />} />
-          <Route path="analytics" element={<AnalyticsPage />} />
-          <Route path="market-intelligence" element={<MarketIntelligencePage />} />
-          <Route path="demand-insights" element={<DemandInsightsPage />} />
-          <Route path="compliance" element={<CompliancePage />} />
-          <Route path="copilot" element={<RetailCopilotPage />} />
-          <Route path="global-market" element={<GlobalMarketPage />} />
+          {AREAS.map(({ path, page: Page }) => (
+            <Route key={path} path={path.slice(1)} element={<Page />} />
+          ))}
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

@@ -1,16 +1,13 @@
 import { formatMoney, formatNumber, formatPeriod } from "../components/format";
-import { AreaPage } from "./AreaPage";
 import { ChangeKpiCard } from "./ChangeKpiCard";
+import { ServiceArea } from "./ServiceArea";
+
+const count = (value: number) => formatNumber(value);
 
 /** GET /analytics/kpis (analytics-service). */
 export default function AnalyticsPage() {
   return (
-    <AreaPage
-      area="/analytics"
-      operation="GET /analytics/kpis"
-      queryKey={["analytics", "kpis"]}
-      call={(client) => client.GET("/analytics/kpis")}
-    >
+    <ServiceArea area="/analytics" get="/analytics/kpis">
       {(report) => {
         const money = (value: number) => formatMoney(value, report.currency);
         return (
@@ -20,13 +17,13 @@ export default function AnalyticsPage() {
             </p>
             <div className="kpi-grid">
               <ChangeKpiCard label="Revenue" kpi={report.revenue} format={money} />
-              <ChangeKpiCard label="Orders" kpi={report.orders} format={(v) => formatNumber(v)} />
+              <ChangeKpiCard label="Orders" kpi={report.orders} format={count} />
               <ChangeKpiCard label="Average order value" kpi={report.averageOrderValue} format={money} />
-              <ChangeKpiCard label="Active customers" kpi={report.activeCustomers} format={(v) => formatNumber(v)} />
+              <ChangeKpiCard label="Active customers" kpi={report.activeCustomers} format={count} />
             </div>
           </>
         );
       }}
-    </AreaPage>
+    </ServiceArea>
   );
 }

@@ -1,16 +1,12 @@
 import type { Schemas } from "../api/client";
+import { DataTable, type Column } from "../components/DataTable";
 import { formatMoney, formatNumber, formatPeriod, formatRate } from "../components/format";
-import { AreaPage } from "./AreaPage";
+import { ServiceArea } from "./ServiceArea";
 
 /** GET /compliance/fraud-statistics (compliance-guardian). */
 export default function CompliancePage() {
   return (
-    <AreaPage
-      area="/compliance"
-      operation="GET /compliance/fraud-statistics"
-      queryKey={["compliance", "fraud-statistics"]}
-      call={(client) => client.GET("/compliance/fraud-statistics")}
-    >
+    <ServiceArea area="/compliance" get="/compliance/fraud-statistics">
       {(stats) => (
         <>
           <p>{formatPeriod(stats.period)}</p>
@@ -42,43 +38,25 @@ export default function CompliancePage() {
           <Breakdown caption="By amount band (USD)" keyLabel="Band" rows={stats.byAmountBand} />
         </>
       )}
-    </AreaPage>
+    </ServiceArea>
   );
 }
 
-function Breakdown({
-  caption,
-  keyLabel,
-  rows,
-}: {
-  caption: string;
-  keyLabel: string;
-  rows: Schemas["FraudBreakdown"][];
-}) {
-  if (rows.length === 0) return null;
+type Row = Schemas["FraudBreakdown"];
+const FIGURES: Column<Row>[] = [
+  { header: "Payments", cell: (row) => formatNumber(row.transactions) },
+  { header: "Fraudulent", cell: (row) => formatNumber(row.fraudulent) },
+  { header: "Fraud rate", cell: (row) => formatRate(row.fraudRate) },
+];
+
+/** Fraud by one dimension; an empty breakdown is not drawn. */
+function Breakdown({ caption, keyLabel, rows }: { caption: string; keyLabel: string; rows: Row[] }) {
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{keyLabel}</th>
-            <th scope="col">Payments</th>
-            <th scope="col">Fraudulent</th>
-            <th scope="col">Fraud rate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.key}>
-              <th scope="row">{row.key}</th>
-              <td>{formatNumber(row.transactions)}</td>
-              <td>{formatNumber(row.fraudulent)}</td>
-              <td>{formatRate(row.fraudRate)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={[{ header: keyLabel, cell: (row) => row.key }, ...FIGURES]}
+      rows={rows}
+      rowKey={(row) => row.key}
+    />
   );
 }

@@ -1,15 +1,10 @@
 import { formatDateTime, formatNumber } from "../components/format";
-import { AreaPage } from "./AreaPage";
+import { ServiceArea } from "./ServiceArea";
 
 /** GET /copilot/conversations (retail-copilot). */
 export default function RetailCopilotPage() {
   return (
-    <AreaPage
-      area="/copilot"
-      operation="GET /copilot/conversations"
-      queryKey={["copilot", "conversations"]}
-      call={(client) => client.GET("/copilot/conversations", { params: { query: { limit: 20 } } })}
-    >
+    <ServiceArea area="/copilot" get="/copilot/conversations" query={{ limit: 20 }}>
       {(page) =>
         page.items.length === 0 ? (
           <p>You have no conversations yet.</p>
@@ -30,6 +25,6 @@ export default function RetailCopilotPage() {
           </>
         )
       }
-    </AreaPage>
+    </ServiceArea>
   );
 }

@@ -114,4 +114,50 @@ describe("the services' areas", () => {
     renderApp({ path: "/copilot", fetch: server.fetch, tokens: tokenPair(1) });
     expect(await screen.findByText("You have no conversations yet.")).toBeTruthy();
   });
+
+  it("renders the category trends when market intelligence answers", async () => {
+    const period = { from: "2025-06-01", to: "2025-06-30" };
+    const server = fakeApi({
+      ...SIGNED_IN,
+      "GET /market-intelligence/trends": () =>
+        json(200, {
+          period,
+          metric: "revenue",
+          categories: [
+            {
+              categoryId: "c1",
+              name: "Garden",
+              trendStrength: 0.8123,
+              seasonalStrength: 0.4,
+              direction: "up",
+              slopePctPerMonth: 2.25,
+              peakWeekday: "saturday",
+            },
+            { categoryId: "c2", name: "Books", trendStrength: 0.1, seasonalStrength: 0.05, direction: "flat" },
+          ],
+        }),
+    });
+    renderApp({ path: "/market-intelligence", fetch: server.fetch, tokens: tokenPair(1) });
+    const table = await screen.findByRole("table", { name: "Trend and seasonality per category, strongest trend first" });
+    const rows = within(table)
+      .getAllByRole("row")
+      .map((row) => [...row.querySelectorAll("th, td")].map((c) => `${c.tagName}:${c.textContent}`));
+    expect(rows).toEqual([
+      ["TH:Category", "TH:Direction", "TH:Trend strength", "TH:Seasonal strength", "TH:Slope per month", "TH:Peak day"],
+      ["TH:Garden", "TD:up", "TD:0.81", "TD:0.4", "TD:+2.3%", "TD:saturday"],
+      ["TH:Books", "TD:flat", "TD:0.1", "TD:0.05", "TD:—", "TD:—"],
+    ]);
+  });
+
+  it("renders the segments when demand insights answers, and says when there are none", async () => {
+    const report = { k: 4, period: { from: "2025-06-01", to: "2025-06-30" }, currency: "USD", customers: 1200 };
+    const server = fakeApi({
+      ...SIGNED_IN,
+      "GET /demand-insights/segments": () => json(200, { ...report, segments: [] }),
+    });
+    renderApp({ path: "/demand-insights", fetch: server.fetch, tokens: tokenPair(1) });
+    expect(await screen.findByText("No customers to segment in this period.")).toBeTruthy();
+    expect(screen.getByRole("region", { name: "Demand insights data" }).textContent).toContain("1,200 customers");
+    expect(screen.queryByRole("table")).toBeNull();
+  });
 });

@@ -1,4 +1,5 @@
 import type { ApiError } from "../api/errors";
+import { isStrongPassword } from "../auth/passwordRule";
 
 export type Problems = Partial<Record<string, string>>;
 
@@ -16,4 +17,12 @@ export function errorsFor(
 
 export function hasProblems(problems: Problems): boolean {
   return Object.values(problems).some(Boolean);
+}
+
+/** The checks of a new password (the input `field`) and of its confirmation (`confirm`). */
+export function newPasswordProblems(field: string, password: string, confirm: string, email?: string): Problems {
+  return {
+    [field]: isStrongPassword(password, email) ? undefined : "The password does not meet every point of the rule.",
+    confirm: confirm === password ? undefined : "The passwords do not match.",
+  };
 }

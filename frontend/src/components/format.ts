@@ -16,6 +16,11 @@ export function formatPct(value: number, signed = false): string {
   return signed && value > 0 ? `+${text}` : text;
 }
 
+/** a signed percentage, or "—" when the API left it out */
+export function formatChangePct(value: number | undefined): string {
+  return value !== undefined ? formatPct(value, true) : "—";
+}
+
 /** a fraction 0..1 as a percentage (0.0123 -> "1.23%") */
 export function formatRate(value: number): string {
   return new Intl.NumberFormat(LOCALE, { style: "percent", maximumFractionDigits: 2 }).format(value);

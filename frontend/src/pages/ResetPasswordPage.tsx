@@ -1,15 +1,12 @@
-import { useMutation } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { unwrap } from "../api/client";
 import { useApi } from "../api/context";
-import { asApiError, type ApiError } from "../api/errors";
-import { isStrongPassword, MAX_PASSWORD_LENGTH } from "../auth/passwordRule";
-import { ErrorAlert } from "../components/ErrorAlert";
-import { Field } from "../components/Field";
-import { errorsFor, hasProblems, type Problems } from "../components/formErrors";
-import { PageHeading } from "../components/PageHeading";
-import { PasswordRule } from "../components/PasswordRule";
+import { ApiForm } from "../components/ApiForm";
+import { AuthPage } from "../components/AuthPage";
+import { NewPasswordFields } from "../components/fields";
+import { newPasswordProblems } from "../components/formErrors";
+import { useApiForm } from "../components/useApiForm";
 import type { SignInState } from "./SignInPage";
 
 /** The reset token from the link's fragment, `/reset-password#token=...` (a fragment never
@@ -26,76 +23,40 @@ export function ResetPasswordPage() {
   const navigate = useNavigate();
   // Read once, then dropped from the address bar so it stays out of the history.
   const [token] = useState(() => tokenFromHash(location.hash));
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [problems, setProblems] = useState<Problems>({});
+  const form = useApiForm({
+    initial: { newPassword: "", confirm: "" },
+    check: ({ newPassword, confirm }) => newPasswordProblems("newPassword", newPassword, confirm),
+    submit: ({ newPassword }) =>
+      unwrap(api.client.POST("/auth/reset-password", { body: { token: token ?? "", newPassword } })).then(
+        (answer) => answer.message,
+      ),
+  });
 
   useEffect(() => {
     if (location.hash) void navigate({ pathname: location.pathname, search: location.search }, { replace: true });
   }, [location.hash, location.pathname, location.search, navigate]);
 
-  const reset = useMutation<string, ApiError>({
-    mutationFn: () =>
-      unwrap(api.client.POST("/auth/reset-password", { body: { token: token ?? "", newPassword: password } })).then(
-        (answer) => answer.message,
-        (e: unknown) => Promise.reject(asApiError(e)),
-      ),
-  });
-
-  if (reset.isSuccess) {
-    const state: SignInState = { notice: reset.data };
+  if (form.mutation.isSuccess) {
+    const state: SignInState = { notice: form.mutation.data };
     return <Navigate to="/sign-in" replace state={state} />;
   }
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    const found: Problems = {
-      newPassword: isStrongPassword(password) ? undefined : "The password does not meet every point of the rule.",
-      confirm: confirm === password ? undefined : "The passwords do not match.",
-    };
-    setProblems(found);
-    if (!hasProblems(found)) reset.mutate();
-  };
-  const error = reset.error;
+  const error = form.mutation.error;
 
   return (
-    <main className="auth-page" id="main">
-      <PageHeading>Choose a new password</PageHeading>
+    <AuthPage title="Choose a new password">
       {!token ? (
         <div className="alert alert-error" role="alert">
           <p className="alert-title">This reset link is incomplete</p>
           <p>Open the link from the email again, or ask for a new one.</p>
         </div>
       ) : (
-        <form onSubmit={onSubmit} noValidate>
-          <Field
+        <ApiForm form={form} submitLabel="Set the new password" pendingLabel="Saving…">
+          <NewPasswordFields
             label="New password"
-            type="password"
-            name="newPassword"
-            autoComplete="new-password"
-            required
-            maxLength={MAX_PASSWORD_LENGTH}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            hint={<PasswordRule password={password} />}
-            errors={errorsFor("newPassword", problems, error)}
+            password={form.field("newPassword")}
+            confirm={form.field("confirm", { api: false })}
           />
-          <Field
-            label="Confirm new password"
-            type="password"
-            name="confirm"
-            autoComplete="new-password"
-            required
-            maxLength={MAX_PASSWORD_LENGTH}
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-            errors={errorsFor("confirm", problems, null)}
-          />
-          {error && <ErrorAlert error={error} inlineFields={["newPassword"]} />}
-          <button type="submit" disabled={reset.isPending}>
-            {reset.isPending ? "Saving…" : "Set the new password"}
-          </button>
-        </form>
+        </ApiForm>
       )}
       {(!token || (error && TOKEN_CODES.has(error.code))) && (
         <p>
@@ -105,6 +66,6 @@ export function ResetPasswordPage() {
       <p>
         <Link to="/sign-in">Back to sign in</Link>
       </p>
-    </main>
+    </AuthPage>
   );
 }
