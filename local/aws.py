@@ -164,22 +164,7 @@ def provision(c: Clients, settings: Settings, state_dir: Path, tables: tuple[Any
         c.kms.create_alias(AliasName=f"alias/{settings.name(part)}", TargetKeyId=key["KeyId"])
         keys[part] = key["Arn"]
 
-    c.dynamodb.create_table(
-        TableName=names["users_table"],
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "userId", "AttributeType": "S"},
-            {"AttributeName": "email", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "email-index",
-                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    create_users_table(c.dynamodb, names["users_table"])
 
     for part in ("raw", "curated", "athena-results", "frontend"):
         bucket = settings.bucket_name(part)
@@ -295,3 +280,24 @@ def _decode_binary(obj: dict[str, Any]) -> Any:
     if len(obj) == 1 and "__base64__" in obj:
         return base64.b64decode(obj["__base64__"])
     return obj
+
+
+def create_users_table(dynamodb: Any, name: str) -> None:
+    """The users table as components/users_table.py declares it: key userId, the email-index
+    GSI (tests/test_local_aws.py checks the two agree). Also used by the auth service's tests."""
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "userId", "AttributeType": "S"},
+            {"AttributeName": "email", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "email-index",
+                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )

@@ -16,7 +16,9 @@ import pytest
 import yaml
 from moto import mock_aws
 from shared import aws
-from shared.testing import LAMBDA_ENV, call, create_jwt_secret, create_users_table, user
+from shared.testing import LAMBDA_ENV, call, create_jwt_secret, user
+
+from local.aws import create_users_table
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = LAMBDA_ENV["USERS_TABLE"]

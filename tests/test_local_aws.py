@@ -158,3 +158,24 @@ def test_s3_uploads_of_real_sizes_work(provisioned):
     assert c.s3.get_object(Bucket=made.names["curated_bucket"], Key="big.bin")["Body"].read() == body
     c.s3.put_object(Bucket=made.names["curated_bucket"], Key="empty", Body=b"")
     assert c.s3.head_object(Bucket=made.names["curated_bucket"], Key="empty")["ContentLength"] == 0
+
+
+def test_local_users_table_matches_the_stacks(provisioned):
+    """The table the local platform (and the auth tests) create is the one UsersTable declares."""
+    from preview.harness import run_program
+
+    declared = run_program("dev").one("aws:dynamodb/table:Table", "users")
+    clients, _ = provisioned
+    local = clients.dynamodb.describe_table(TableName=TABLE)["Table"]
+    assert declared.inputs["name"] == TABLE
+    assert [k["AttributeName"] for k in local["KeySchema"]] == [declared.inputs["hashKey"]]
+    assert local["BillingModeSummary"]["BillingMode"] == declared.inputs["billingMode"]
+    local_indexes = {
+        i["IndexName"]: ([k["AttributeName"] for k in i["KeySchema"]], i["Projection"]["ProjectionType"])
+        for i in local["GlobalSecondaryIndexes"]
+    }
+    declared_indexes = {
+        i["name"]: ([k["attributeName"] for k in i["keySchemas"]], i["projectionType"])
+        for i in declared.inputs["globalSecondaryIndexes"]
+    }
+    assert local_indexes == declared_indexes

@@ -186,26 +186,6 @@ def call(
     return parse_response(handler(api_event(method, path, **kwargs), FakeContext()))
 
 
-def create_users_table(dynamodb: Any, name: str) -> None:
-    """The users table as components/users_table.py declares it (key userId, email-index)."""
-    dynamodb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "userId", "AttributeType": "S"},
-            {"AttributeName": "email", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "email-index",
-                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-
-
 def create_jwt_secret(secretsmanager: Any, name: str = "jwt-signing-key") -> str:
     """A JWT signing secret like the Services component's (64 random characters); its ARN."""
     import secrets
