@@ -251,7 +251,18 @@ def test_valid_body_is_returned_with_defaults(app):
     assert res.json["received"] == {"name": "cup", "quantity": 2, "day": "2024-02-29", "tags": []}
 
 
-@pytest.mark.parametrize("raw", ["{bad json", "[1,2", '{"quantity": NaN, "name": "x"}', '"unterminated'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "{bad json",
+        "[1,2",
+        '{"quantity": NaN, "name": "x"}',
+        '"unterminated',
+        '{"name": "cup\\udfff", "quantity": 1}',  # a lone surrogate: valid JSON, not text
+        '{"\\ud800": 1}',  # also in a key
+        "[" * 100_000 + "]" * 100_000,  # nesting deep enough to exhaust the parser's stack
+    ],
+)
 def test_malformed_json_is_400(app, raw):
     err = assert_error(call(app.handler, "POST", "/items", raw_body=raw), 400, "MALFORMED_BODY")
     assert err["details"]["fields"][0]["field"] == "body"

@@ -285,9 +285,10 @@ class AuthService:
             )
         user = self._user(record["ownerId"])
         check_strength(new_password, user["email"], "newPassword")  # before the token is spent
+        new_hash = passwords.hash_password(new_password)  # so is anything that can fail
         if not self.store.consume_reset(token_hash):
             raise invalid
-        self.store.set_password(user["userId"], passwords.hash_password(new_password), _iso(now))
+        self.store.set_password(user["userId"], new_hash, _iso(now))
         self.store.clear_login_failures(user["email"])
         return {"message": "Your password has been reset. Sign in with the new password."}
 

@@ -131,13 +131,41 @@ def parse_json_body(
         raise PayloadTooLarge(f"The request body is larger than {max_bytes} bytes")
     try:
         # NaN/Infinity are not JSON; Python would accept them.
-        return json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError):
+        document = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
         raise BadRequest(
             "The request body is not valid JSON",
             code="MALFORMED_BODY",
             details={"fields": [{"field": "body", "message": "is not valid JSON"}]},
         ) from None
+    if _has_lone_surrogate(document):
+        # `"\udfff"` is a valid JSON escape but not text: it cannot be encoded as UTF-8, so it
+        # would fail deep inside hashing or DynamoDB. Refuse it here, once, for every service.
+        raise BadRequest(
+            "The request body contains text that is not valid Unicode",
+            code="MALFORMED_BODY",
+            details={"fields": [{"field": "body", "message": "has a lone UTF-16 surrogate"}]},
+        )
+    return document
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    """Whether any string (key or value) in a parsed JSON document holds a lone surrogate.
+    Iterative, so a deeply nested document cannot exhaust the stack here."""
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return False
 
 
 def body(app: ApiGatewayResolver, schema: Schema | None = None, *, max_bytes: int = MAX_BODY_BYTES) -> Any:
