@@ -61,6 +61,8 @@ class Template:
         )
 
     def match(self, path: str) -> dict[str, str] | None:
+        """`path` as sent (still percent-encoded): segments are split on the raw `/`, so an
+        encoded `/` or `?` stays inside its parameter, which is then decoded exactly once."""
         m = self.regex.match(path)
         if not m:
             return None
@@ -90,6 +92,7 @@ class Router:
         self.templates = sorted(templates.values(), key=lambda t: (len(t.rank), t.rank))
 
     def match(self, path: str) -> Match | None:
+        """The operation for a raw (still percent-encoded) path; never pass a decoded one."""
         path = normalise_path(path)
         best: tuple[tuple[int, ...], Template, dict[str, str]] | None = None
         for template in self.templates:
@@ -104,6 +107,7 @@ class Router:
 
 
 def normalise_path(path: str) -> str:
+    # A raw target's first `?` starts the query (an encoded one is `%3F`, not cut here).
     path = path.split("?", 1)[0] or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"

@@ -34,12 +34,24 @@ class HttpRequest:
         return value
 
     @property
+    def raw_path(self) -> str:
+        """The path as sent, still percent-encoded: the query string is split off the raw
+        target first, so an encoded `?` (`%3F`) or `/` (`%2F`) stays data. Routing uses this."""
+        return self.target.split("?", 1)[0] or "/"
+
+    @property
     def path(self) -> str:
-        return unquote(self.target.split("?", 1)[0]) or "/"
+        """The decoded path (`path` of the proxy event), decoded once."""
+        return decode_path(self.raw_path)
 
     @property
     def query(self) -> str:
         return self.target.split("?", 1)[1] if "?" in self.target else ""
+
+
+def decode_path(raw_path: str) -> str:
+    """A percent-encoded path, decoded exactly once (`%252F` -> `%2F`, never `/`)."""
+    return unquote(raw_path) or "/"
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import socket
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
@@ -126,10 +128,14 @@ class Gateway:
         request_id = str(uuid.uuid4())
         function = "-"
         try:
-            path = self._strip_stage(request.path)
-            match = self.router.match(path)
+            # Route on the path as sent, still percent-encoded (the query string already split
+            # off the raw target): decoding first would let `%3F` cut the path and `%2F` split a
+            # parameter, and the router would decode the parameters a second time.
+            raw_path = self._strip_stage(request.raw_path)
+            path = events.decode_path(raw_path)  # the event's `path`, decoded once
+            match = self.router.match(raw_path)
             if match is None:
-                response = self._error(404, "RESOURCE_NOT_FOUND", f"no resource at {path}", request_id)
+                response = self._error(404, "RESOURCE_NOT_FOUND", f"no resource at {raw_path}", request_id)
             elif request.method.upper() == "OPTIONS":
                 response = self._preflight(match)
             elif (op := match.operation(request.method)) is None:
@@ -148,6 +154,19 @@ class Gateway:
         except Exception as exc:  # the gateway itself must always answer
             print(f"[gateway] internal error: {exc!r}", file=sys.stderr)
             response = self._error(500, "INTERNAL_ERROR", "the local gateway failed", request_id)
+        return self._finish(request, response, request_id, started, function)
+
+    def refuse(self, request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+        """The answer to a request the gateway cannot even read (broken framing, a malformed
+        request line): the error model, logged like any other answer."""
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        response = self._error(status, code, message, request_id)
+        return self._finish(request, response, request_id, started, "-")
+
+    def _finish(
+        self, request: HttpRequest, response: HttpResponse, request_id: str, started: float, function: str
+    ) -> HttpResponse:
         headers = (*response.headers, ("x-amzn-RequestId", request_id))
         response = HttpResponse(response.status, headers, response.body)
         elapsed = (time.perf_counter() - started) * 1000
@@ -318,7 +337,12 @@ class Gateway:
         # x-amzn-ErrorType header by which API Gateway marks its own answers.
         headers = [
             ("Content-Type", "application/json"),
-            ("x-amzn-ErrorType", ERROR_TYPES.get(status, "InternalServerErrorException")),
+            (
+                "x-amzn-ErrorType",
+                ERROR_TYPES.get(
+                    status, "BadRequestException" if status < 500 else "InternalServerErrorException"
+                ),
+            ),
             ("Access-Control-Allow-Origin", self.allowed_origin),
             ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
             *(extra or []),
@@ -327,6 +351,20 @@ class Gateway:
 
 
 # ---- HTTP --------------------------------------------------------------------------------
+class BadFramingError(ValueError):
+    """The request's body cannot be delimited (a Content-Length that is not a number, a bad
+    chunk size...) or is too large to read: answered in the error model and the connection
+    closed, as where the next request starts is unknown."""
+
+    def __init__(self, message: str, status: int = 400, code: str = "BAD_REQUEST") -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
     disable_nagle_algorithm = True  # else small answers wait for the client's delayed ACK (~40 ms)
@@ -334,8 +372,20 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     gateway: Gateway  # set on the subclass made by serve()
 
+    def __getattr__(self, name: str) -> Any:
+        # http.server dispatches to `do_<METHOD>` and answers its own HTML 501 when there is
+        # none. Every method goes to the gateway instead, which answers a method a resource
+        # does not have (TRACE, QUERY, FOO...) with 405 and `Allow`, or 404 for no resource.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except BadFramingError as exc:
+            self._refuse(exc.status, exc.code, str(exc))
+            return
         request = HttpRequest(
             self.command, self.path, tuple(self.headers.items()), body, source_ip=self.client_address[0]
         )
@@ -351,21 +401,83 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.end_headers()
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, headers too long...) and broken
+        framing, in the contract's error model rather than its HTML page; closes the connection."""
+        try:
+            status = HTTPStatus(code)
+            error_code, phrase = status.name, status.phrase
+        except ValueError:
+            error_code, phrase = "BAD_REQUEST", "Bad Request"
+        self._refuse(code, error_code, message or phrase)
+
+    def _refuse(self, code: int, error_code: str, message: str) -> None:
+        # self.path is only this request's once its request line parsed (self.command set).
+        target = self.path if self.command else "-"
+        request = HttpRequest(self.command or "-", target, (), b"", source_ip=self.client_address[0])
+        response = self.gateway.refuse(request, code, error_code, message)
+        self.send_response(code)
+        for key, value in response.headers:
+            if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(key, value)
+        self.send_header("Connection", "close")  # sets close_connection
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        self._linger()
+
+    def _linger(self) -> None:
+        # Closing a socket with unread input (the rest of a body that could not be delimited)
+        # makes the kernel send a RST, which can destroy the answer before the client reads it:
+        # half-close, then drain what the client still sends, for a second at most.
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.25)
+            deadline = time.monotonic() + 1
+            while time.monotonic() < deadline and self.connection.recv(65536):
+                pass
+        except OSError:
+            pass
+
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
+            return self._read_chunked()
+        values = {v.strip() for v in self.headers.get_all("Content-Length") or []}
+        if not values:
+            return b""
+        if len(values) > 1:
+            raise BadFramingError("conflicting Content-Length headers")
+        value = values.pop()
+        if not _DIGITS.fullmatch(value):
+            raise BadFramingError(f"Content-Length {value[:40]!r} is not a number")
+        length = int(value)
+        if length > MAX_PAYLOAD_BYTES:  # refused before reading (or allocating) it
+            raise BadFramingError("Request Too Large", 413, "REQUEST_TOO_LARGE")
         return self.rfile.read(length) if length > 0 else b""
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(65537)
+            size_text = line.split(b";", 1)[0].strip()
+            if not _HEX.fullmatch(size_text):
+                raise BadFramingError(f"chunk size {size_text[:40]!r} is not hexadecimal")
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            total += size
+            if total > MAX_PAYLOAD_BYTES:
+                raise BadFramingError("Request Too Large", 413, "REQUEST_TOO_LARGE")
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(65537).strip():
+                raise BadFramingError("a chunk is shorter or longer than its size")
+            chunks.append(chunk)
+        while self.rfile.readline(65537).strip():  # trailer fields, up to the empty line
+            pass
+        return b"".join(chunks)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the gateway writes its own access log

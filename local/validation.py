@@ -122,12 +122,17 @@ class RequestValidator:
             schema = to_json_schema(content[media]["schema"])
             self._validators[key] = jsonschema.Draft4Validator(schema)
         try:
+            # RecursionError: JSON nested deeper than the parser goes (e.g. 100k `[`) is a bad
+            # body too, not a gateway failure.
             document = json.loads(body) if body else None
-        except (json.JSONDecodeError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             raise InvalidRequestError("BAD_REQUEST_BODY", "Invalid request body") from exc
         if document is None and not request_body.get("required"):
             return
-        errors = sorted(self._validators[key].iter_errors(document), key=lambda e: list(e.path))
+        try:
+            errors = sorted(self._validators[key].iter_errors(document), key=lambda e: list(e.path))
+        except RecursionError as exc:  # a document nested deeper than the validator descends
+            raise InvalidRequestError("BAD_REQUEST_BODY", "Invalid request body: nested too deeply") from exc
         if errors:
             first = errors[0]
             where = "/".join(str(p) for p in first.path)
