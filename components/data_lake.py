@@ -35,11 +35,6 @@ class DataLakeArgs:
     tables: Sequence[Table] = ()
 
 
-def glue_database_name(settings: Settings) -> str:
-    """Glue and Athena identifiers take underscores, not hyphens."""
-    return settings.name("lake").replace("-", "_")
-
-
 def _abort_multipart() -> aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs:
     # Failed uploads leave invisible parts that are billed until aborted.
     return aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(days_after_initiation=7)
@@ -127,7 +122,7 @@ class DataLake(pulumi.ComponentResource):
 
         database = aws.glue.CatalogDatabase(
             f"{name}-database",
-            name=glue_database_name(settings),
+            name=settings.glue_database_name,
             description=f"Data lake tables of {settings.project} ({settings.stack})",
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),

@@ -82,6 +82,11 @@ class Settings:
             raise SettingsError(f"bucket name {name!r} is longer than {MAX_BUCKET_NAME}; shorten namePrefix")
         return name
 
+    @property
+    def glue_database_name(self) -> str:
+        """Glue and Athena identifiers take underscores, not hyphens."""
+        return self.name("lake").replace("-", "_")
+
     def function_name(self, service: str) -> str:
         return self.name(service)
 

@@ -35,11 +35,6 @@ class LocalResources:
     log_level: str = "INFO"
 
 
-def glue_database(settings: Settings) -> str:
-    # Glue database names may not contain dashes.
-    return settings.name("lake").replace("-", "_")
-
-
 def physical_names(settings: Settings) -> dict[str, str]:
     """Every physical name the local platform provisions, as the stack names it."""
     return {
@@ -49,7 +44,7 @@ def physical_names(settings: Settings) -> dict[str, str]:
         "curated_bucket": settings.bucket_name("curated"),
         "athena_results_bucket": settings.bucket_name("athena-results"),
         "frontend_bucket": settings.bucket_name("frontend"),
-        "glue_database": glue_database(settings),
+        "glue_database": settings.glue_database_name,
         "athena_workgroup": settings.name("analytics"),
     }
 
