@@ -10,7 +10,6 @@ statements and the actions the TLS deny leaves out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,16 +17,14 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import policy_document
+
 # "none": nothing can make the bucket public. "policy-only": ACLs stay blocked, but the bucket
 # policy may grant public access (the dev static website).
 PublicAccess = Literal["none", "policy-only"]
 
 # Statements the bucket policy holds besides the TLS deny, given the bucket's ARN.
 PolicyStatements = Callable[[str], pulumi.Input[Sequence[dict[str, Any]]]]
-
-
-def policy_document(statements: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def tls_only_statement(bucket_arn: str, *, except_actions: Sequence[str] = ()) -> dict[str, Any]:

@@ -11,7 +11,6 @@ scoped by service and by name prefix instead (see `_infrastructure_statements`).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ import pulumi_aws as aws
 
 from components import catalog
 from components.buckets import harden_bucket
+from components.iam import policy_document, service_trust_policy
 from components.settings import Settings
 
 SYSTEM = "CI/CD"
@@ -127,25 +127,6 @@ def connection_name(settings: Settings) -> str:
     """A readable CodeStar connection name within AWS's 32 characters."""
     slug = re.sub(r"[^A-Za-z0-9-]+", "-", settings.github.repo).strip("-")
     return f"{settings.stack}-github-{slug}"[:MAX_CONNECTION_NAME].rstrip("-")
-
-
-def _policy(statements: list[dict]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
-
-
-def _trust(service: str, account_id: str) -> str:
-    # aws:SourceAccount: only this account's builds/pipelines can assume the role (confused
-    # deputy protection for a service principal).
-    return _policy(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": service},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            }
-        ]
-    )
 
 
 def _artifact_statements(bucket_arn: str, key_arn: str) -> list[dict]:
@@ -388,7 +369,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
                 f"{name}-{build}-role",
                 name=s.name(f"{build}-build"),
                 description=f"CodeBuild {project_name}: only what its buildspec does",
-                assume_role_policy=_trust("codebuild.amazonaws.com", s.account_id),
+                assume_role_policy=service_trust_policy("codebuild.amazonaws.com", s.account_id),
                 tags=tags,
                 opts=child,
             )
@@ -431,7 +412,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             f"{name}-role",
             name=s.name("pipeline-role"),
             description="CodePipeline: artifacts, the four builds, the GitHub connection",
-            assume_role_policy=_trust("codepipeline.amazonaws.com", s.account_id),
+            assume_role_policy=service_trust_policy("codepipeline.amazonaws.com", s.account_id),
             tags=tags,
             opts=child,
         )
@@ -439,7 +420,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
             f"{name}-role-policy",
             role=pipeline_role.id,
             policy=pulumi.Output.all(bucket.arn, key_arn, self.connection_arn, *project_arns.values()).apply(
-                lambda a: _policy(
+                lambda a: policy_document(
                     [
                         {
                             "Sid": "PipelineArtifacts",
@@ -647,7 +628,7 @@ class DeliveryPipeline(pulumi.ComponentResource):
         else:  # pragma: no cover - BUILDS is closed
             raise ValueError(f"unknown build {build!r}")
 
-        return pulumi.Output.all(common, specific).apply(lambda parts: _policy(parts[0] + parts[1]))
+        return pulumi.Output.all(common, specific).apply(lambda parts: policy_document(parts[0] + parts[1]))
 
 
 def _codebuild_action(

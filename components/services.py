@@ -8,7 +8,6 @@ each function's configuration; after the first deploy the delivery pipeline owns
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,6 +18,7 @@ import pulumi_random as random
 
 from components import catalog
 from components.catalog import Function
+from components.iam import service_trust_policy
 from components.lambda_package import code_archive
 from components.settings import MAX_FUNCTION_NAME, MAX_ROLE_NAME, Settings
 
@@ -299,23 +299,6 @@ def environment_for(
     return env
 
 
-def lambda_trust_policy(account_id: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lambda.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    # Only Lambda acting for this account may assume the role (confused deputy).
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    )
-
-
 class Services(pulumi.ComponentResource):
     functions: dict[str, aws.lambda_.Function]
     aliases: dict[str, aws.lambda_.Alias]
@@ -407,7 +390,7 @@ class Services(pulumi.ComponentResource):
             f"{name}-{fn.name}-role",
             name=role_name,
             description=f"Execution role of {function_name}: only what {fn.name} touches",
-            assume_role_policy=lambda_trust_policy(s.account_id),
+            assume_role_policy=service_trust_policy("lambda.amazonaws.com", s.account_id),
             tags=tags,
             opts=child,
         )
