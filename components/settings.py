@@ -236,6 +236,7 @@ _PROJECT_KEYS = (
     "cdnEnabled",
     "deletionProtection",
     "alarmEmail",
+    "emailSender",
     "lambdaMemoryMb",
     "lambdaTimeoutSeconds",
     "apiThrottleRateLimit",
