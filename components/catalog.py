@@ -18,6 +18,8 @@ SEND_EMAIL = "send-email"
 DATA_LAKE_READ = "data-lake-read"
 WAREHOUSE_QUERY = "warehouse-query"
 BEDROCK = "bedrock"
+# Read and write data-versioned fits under `_artifacts/` of the curated bucket (shared.artifacts).
+ARTIFACTS = "artifacts"
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,21 @@ class Function:
     description: str
     needs: frozenset[str]
     is_authorizer: bool = False
+    # Other service packages bundled into this function's zip, for code it imports from them
+    # (the copilot answers with the other services' functions, in process, not over HTTP).
+    bundles: tuple[str, ...] = ()
 
     @property
     def source_dir(self) -> Path:
         return LAMBDAS_DIR / self.package
 
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """Every service package in the zip: its own, then the bundled ones."""
+        return (self.package, *self.bundles)
 
-_ANALYTICS_NEEDS = frozenset({DATA_LAKE_READ, WAREHOUSE_QUERY})
+
+_ANALYTICS_NEEDS = frozenset({DATA_LAKE_READ, WAREHOUSE_QUERY, ARTIFACTS})
 
 SERVICES: tuple[Function, ...] = (
     Function(
@@ -87,6 +97,7 @@ SERVICES: tuple[Function, ...] = (
         "python-lambdas",
         "Question answering over the business data, recommendations",
         _ANALYTICS_NEEDS | {BEDROCK},
+        bundles=("analytics_service", "demand_insights", "market_intelligence", "compliance_guardian"),
     ),
     Function(
         "global-market-pulse",

@@ -64,4 +64,4 @@ def code_archive(fn: Function, lambdas_dir: Path = LAMBDAS_DIR) -> pulumi.AssetA
 
 
 def _folders(fn: Function) -> Iterable[str]:
-    return (fn.package, SHARED_PACKAGE)
+    return (*fn.packages, SHARED_PACKAGE)

@@ -198,6 +198,23 @@ def policy_statements(fn: Function, settings: Settings, refs: PolicyRefs) -> lis
                 "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
             },
         ]
+    if catalog.ARTIFACTS in needs:
+        # Fits computed once per data version (shared.artifacts): this prefix only.
+        statements += [
+            {
+                "Sid": "Artifacts",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": pulumi.Output.concat(refs.curated_bucket_arn, "/_artifacts/*"),
+            },
+            {
+                "Sid": "ArtifactsKey",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": refs.data_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            },
+        ]
     if catalog.WAREHOUSE_QUERY in needs:
         glue = f"arn:aws:glue:{region}:{account}"
         results = refs.athena_results_bucket_arn

@@ -141,11 +141,15 @@ def write_zip(entries: dict[str, Path], destination: Path) -> str:
     return code_sha256(destination.read_bytes())
 
 
-def package_entries(lambdas_root: Path, package: str, deps_dir: Path | None = None) -> dict[str, Path]:
-    """Everything that goes into a package's zip: deps at the root, then the code on top."""
+def package_entries(
+    lambdas_root: Path, package: str, deps_dir: Path | None = None, bundles: tuple[str, ...] = ()
+) -> dict[str, Path]:
+    """Everything that goes into a package's zip: deps at the root, then the code on top
+    (`shared/`, the bundled service packages, the package itself)."""
     source = lambdas_root / package
-    if not source.is_dir():
-        raise DeployError(f"no code for package {package!r}: {source} does not exist")
+    for name in (package, *bundles):
+        if not (lambdas_root / name).is_dir():
+            raise DeployError(f"no code for package {name!r}: {lambdas_root / name} does not exist")
     shared = lambdas_root / SHARED_PACKAGE
     entries: dict[str, Path] = {}
     if deps_dir is not None and deps_dir.is_dir():
@@ -161,6 +165,8 @@ def package_entries(lambdas_root: Path, package: str, deps_dir: Path | None = No
     # The service's own code wins over a same-named file a dependency might bring.
     if shared.is_dir():
         entries.update(collect(shared, f"{SHARED_PACKAGE}/"))
+    for name in bundles:
+        entries.update(collect(lambdas_root / name, f"{name}/"))
     entries.update(collect(source, f"{package}/"))
     return entries
 
@@ -195,13 +201,21 @@ class Dependencies:
 
 
 def build_package(
-    lambdas_root: Path, package: str, dist: Path, *, dependencies: Dependencies | None = None
+    lambdas_root: Path,
+    package: str,
+    dist: Path,
+    *,
+    dependencies: Dependencies | None = None,
+    bundles: tuple[str, ...] = (),
 ) -> Package:
     """Build `<dist>/<package>.zip`; without `dependencies` the zip holds only the code."""
     deps_dir = None
     if dependencies is not None:
-        deps_dir = dependencies.dir_for(requirement_files(lambdas_root, package))
-    entries = package_entries(lambdas_root, package, deps_dir)
+        files = requirement_files(lambdas_root, package)
+        for name in bundles:
+            files += [f for f in requirement_files(lambdas_root, name) if f not in files]
+        deps_dir = dependencies.dir_for(files)
+    entries = package_entries(lambdas_root, package, deps_dir, bundles)
     zip_path = dist / f"{package}.zip"
     sha = write_zip(entries, zip_path)
     return Package(package, zip_path, sha, zip_path.stat().st_size)
@@ -340,7 +354,7 @@ def deploy_build(
             try:
                 if fn.package not in packages:  # auth-service and the authorizer share one zip
                     packages[fn.package] = build_package(
-                        lambdas_root, fn.package, dist, dependencies=dependencies
+                        lambdas_root, fn.package, dist, dependencies=dependencies, bundles=fn.bundles
                     )
                 package = packages[fn.package]
                 result.code_sha256 = package.sha256

@@ -7,6 +7,7 @@ Pure: no AWS call, no file access, so a test can compare it with the catalog's `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 
 from components import catalog
@@ -33,6 +34,11 @@ class LocalResources:
     data_dir: str  # the generated dataset (Parquet), read by DuckDB
     mailbox_dir: str  # where the auth service "sends" its emails locally
     log_level: str = "INFO"
+    artifacts_dir: str = ""  # data-versioned fits (shared.artifacts); default: beside data_dir
+
+    @property
+    def artifacts_path(self) -> str:
+        return self.artifacts_dir or str(Path(self.data_dir).parent / "artifacts")
 
 
 def physical_names(settings: Settings) -> dict[str, str]:
@@ -76,6 +82,8 @@ def function_environment(fn: Function, settings: Settings, resources: LocalResou
     if "WAREHOUSE" in env:
         env["WAREHOUSE"] = "duckdb"  # "athena" in AWS: DuckDB reads the same Parquet here
         env["WAREHOUSE_DATA_DIR"] = resources.data_dir
+    if catalog.ARTIFACTS in fn.needs:
+        env["ARTIFACTS_DIR"] = resources.artifacts_path  # on disk here; the curated bucket in AWS
     if catalog.SEND_EMAIL in fn.needs:
         env["MAILBOX_DIR"] = resources.mailbox_dir  # emails land in files
     # No X-Ray daemon; metrics go to the log like EMF does; AWS is moto.

@@ -69,6 +69,19 @@ def test_zip_has_package_and_shared_and_no_tests_or_bytecode(lambdas_root, tmp_p
     assert package.zip_path == tmp_path / "dist" / "auth_service.zip"
 
 
+def test_bundled_packages_go_into_the_zip_and_a_missing_one_fails(lambdas_root, tmp_path):
+    package = dl.build_package(
+        lambdas_root, "retail_copilot", tmp_path / "dist", bundles=("analytics_service", "demand_insights")
+    )
+    names = names_in(package.zip_path)
+    assert {"retail_copilot/handler.py", "analytics_service/handler.py", "demand_insights/handler.py"} <= set(
+        names
+    )
+    assert "market_intelligence/handler.py" not in names
+    with pytest.raises(dl.DeployError, match="no_such_service"):
+        dl.build_package(lambdas_root, "retail_copilot", tmp_path / "dist", bundles=("no_such_service",))
+
+
 def test_zip_is_deterministic(lambdas_root, tmp_path):
     first = dl.build_package(lambdas_root, "auth_service", tmp_path / "a")
     # Touch every file: a zip that recorded mtimes would change.
@@ -346,3 +359,109 @@ def test_a_missing_function_fails_alone_and_the_cli_exits_nonzero(aws, lambdas_r
     assert "FAILED" in out.out and "retail-copilot" in out.out and "pulumi up" in out.out
     manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
     assert {f["function"]: f["status"] for f in manifest["functions"]}["retail-copilot"] == "failed"
+
+
+# ---- real-deploy defects (issue 9) -----------------------------------------------------------
+def test_pip_asks_for_both_aarch64_manylinux_tags(lambdas_root, tmp_path):
+    # manylinux2014 alone gets old wheels (argon2-cffi-bindings 21.2 while tests run 25+) and
+    # misses anything published only as manylinux_2_28.
+    calls = []
+    deps = dl.Dependencies(tmp_path / "work", runner=lambda command, check: calls.append(command))
+    dl.build_package(lambdas_root, "auth_service", tmp_path / "dist", dependencies=deps)
+    command = calls[0]
+    platforms = [command[i + 1] for i, arg in enumerate(command) if arg == "--platform"]
+    assert platforms == ["manylinux2014_aarch64", "manylinux_2_28_aarch64"]
+
+
+def fake_distribution(target: Path, name: str, version: str, files: dict[str, str]) -> None:
+    """What pip leaves for one distribution: its files and a dist-info whose RECORD lists them."""
+    info = f"{name}-{version}.dist-info"
+    for rel, text in files.items():
+        write(target / rel, text)
+    write(target / info / "METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    record = [*files, f"{info}/METADATA", f"{info}/RECORD"]
+    write(target / info / "RECORD", "".join(f"{r},,\n" for r in record))
+
+
+def test_runtime_provided_boto3_and_botocore_stay_out_of_the_zip(lambdas_root, tmp_path):
+    def fake_pip(command, check):
+        target = Path(command[command.index("--target") + 1])
+        fake_distribution(
+            target, "botocore", "1.44.8", {"botocore/__init__.py": "", "botocore/data/x.json": "{}"}
+        )
+        fake_distribution(target, "boto3", "1.44.8", {"boto3/__init__.py": ""})
+        fake_distribution(target, "s3transfer", "0.16.0", {"s3transfer/__init__.py": ""})
+        fake_distribution(target, "aws_xray_sdk", "2.15.0", {"aws_xray_sdk/__init__.py": ""})
+
+    deps = dl.Dependencies(tmp_path / "work", runner=fake_pip)
+    package = dl.build_package(lambdas_root, "analytics_service", tmp_path / "dist", dependencies=deps)
+    names = names_in(package.zip_path)
+    tops = {n.split("/", 1)[0] for n in names}
+    assert not tops & {"botocore", "boto3", "s3transfer"}, sorted(tops)
+    assert not [n for n in tops if n.startswith(("botocore-", "boto3-", "s3transfer-"))]
+    assert "aws_xray_sdk/__init__.py" in names  # what the runtime lacks stays
+    assert dl.packaged_versions(package.zip_path) == {"aws-xray-sdk": "2.15.0"}
+
+
+class RecordingLambda:
+    """A Lambda client that records the order of the calls deploy_code makes."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.calls: list[str] = []
+
+    def get_waiter(self, name):
+        waiter = self.client.get_waiter(name)
+        calls = self.calls
+
+        class Waiter:
+            def wait(self, **kwargs):
+                calls.append(f"wait:{name}")
+                return waiter.wait(**kwargs)
+
+        return Waiter()
+
+    def __getattr__(self, name):
+        method = getattr(self.client, name)
+
+        def call(**kwargs):
+            self.calls.append(name)
+            return method(**kwargs)
+
+        return call
+
+
+def test_live_moves_only_after_the_published_version_is_active(aws, lambdas_root, tmp_path):
+    lambda_client, _s3, iam = aws
+    create_functions(lambda_client, iam, "auth-lambda")
+    recorder = RecordingLambda(lambda_client)
+    results, _ = deploy(recorder, lambdas_root, tmp_path / "d")
+    assert [r.status for r in results] == ["updated", "updated"]
+    calls = recorder.calls
+    first_alias = calls.index("update_alias")
+    assert calls[first_alias - 1] == "wait:published_version_active", calls
+    assert calls.index("publish_version") < first_alias - 1
+
+
+def test_a_configuration_change_alone_publishes_and_moves_live(aws, lambdas_root, tmp_path):
+    # `pulumi up` changed only the environment (cdnEnabled -> new CORS origin): the code is the
+    # same, but the version `live` points at froze the old environment.
+    lambda_client, _s3, iam = aws
+    create_functions(lambda_client, iam, "auth-lambda")
+    deploy(lambda_client, lambdas_root, tmp_path / "d1")
+    name = dl.function_name(PREFIX, "auth-service", STACK)
+    origin = {"Variables": {"ALLOWED_ORIGIN": "https://d111.cloudfront.net"}}
+    lambda_client.update_function_configuration(FunctionName=name, Environment=origin)
+
+    results, lines = deploy(lambda_client, lambdas_root, tmp_path / "d2")
+    by_fn = {r.function: r for r in results}
+    assert (by_fn["auth-service"].status, by_fn["auth-service"].version) == ("updated", "3")
+    assert by_fn["authorizer"].status == "unchanged"  # its configuration did not change
+    assert "configuration" in lines[0]
+    version = lambda_client.get_alias(FunctionName=name, Name="live")["FunctionVersion"]
+    served = lambda_client.get_function_configuration(FunctionName=name, Qualifier=version)
+    assert served["Environment"] == origin
+
+    # And once live serves it, nothing more is published.
+    results, _ = deploy(lambda_client, lambdas_root, tmp_path / "d3")
+    assert [r.status for r in results] == ["unchanged", "unchanged"]

@@ -191,8 +191,26 @@ def test_code_archive_holds_the_package_and_shared_at_its_root(dev):
         assert isinstance(code, pulumi.AssetArchive)
         names = set(code.assets)
         assert f"{fn.package}/handler.py" in names
-        assert all(n.startswith((f"{fn.package}/", "shared/")) for n in names), names
+        assert all(n.startswith(tuple(f"{p}/" for p in (*fn.packages, "shared"))) for n in names), names
         assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_the_copilot_zip_bundles_the_service_packages_it_imports(dev):
+    # The copilot answers with the other services' functions in process; its zip must carry
+    # every service package its code imports, and no function's zip a package it does not.
+    import re
+
+    copilot = catalog.service("retail-copilot")
+    imported = set()
+    for path in copilot.source_dir.rglob("*.py"):
+        imported |= set(re.findall(r"^\s*(?:from|import) (\w+)", path.read_text(), re.M))
+    services = {fn.package for fn in catalog.SERVICES}
+    assert imported & services <= set(copilot.packages)
+    _, result = dev
+    names = set(function_of(result, copilot).inputs["code"].assets)
+    for package in copilot.bundles:
+        if (catalog.LAMBDAS_DIR / package / "__init__.py").exists():
+            assert f"{package}/__init__.py" in names
 
 
 def test_archive_skips_missing_folders_caches_and_tests(tmp_path):
