@@ -8,7 +8,6 @@ import boto3
 import numpy as np
 import pytest
 from moto import mock_aws
-
 from shared import artifacts, aws
 
 
