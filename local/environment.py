@@ -82,6 +82,8 @@ def function_environment(fn: Function, settings: Settings, resources: LocalResou
     if "WAREHOUSE" in env:
         env["WAREHOUSE"] = "duckdb"  # "athena" in AWS: DuckDB reads the same Parquet here
         env["WAREHOUSE_DATA_DIR"] = resources.data_dir
+        # queries and bytes scanned per answer, as headers for the benchmarks (never in AWS)
+        env["WAREHOUSE_STATS_HEADERS"] = "1"
     if catalog.ARTIFACTS in fn.needs:
         env["ARTIFACTS_DIR"] = resources.artifacts_path  # on disk here; the curated bucket in AWS
     if catalog.SEND_EMAIL in fn.needs:

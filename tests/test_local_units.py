@@ -563,6 +563,7 @@ def test_every_function_environment_matches_its_needs_and_aws(fn):
     )
     local_only = {
         "WAREHOUSE_DATA_DIR",
+        "WAREHOUSE_STATS_HEADERS",
         "ARTIFACTS_DIR",
         "MAILBOX_DIR",
         "POWERTOOLS_TRACE_DISABLED",

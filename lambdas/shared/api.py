@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -219,6 +220,32 @@ def _add_default_headers(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+def _warehouse_usage() -> Any:
+    """`shared.warehouse.usage` when this process has loaded the warehouse (services that never
+    query it do not pay for the import)."""
+    module = sys.modules.get("shared.warehouse")
+    return getattr(module, "usage", None)
+
+
+def _report_warehouse_usage(response: dict[str, Any]) -> None:
+    """Log the invocation's warehouse queries and bytes scanned, emit them as metrics, and (only
+    where the local platform sets WAREHOUSE_STATS_HEADERS=1, never in AWS) add them to the
+    answer as X-Warehouse-Queries / X-Warehouse-Bytes for the benchmarks."""
+    counter = _warehouse_usage()
+    if counter is None:
+        return
+    queries, scanned = counter.snapshot()
+    if queries:
+        logger.info("warehouse usage", extra={"warehouseQueries": queries, "warehouseBytesScanned": scanned})
+        metrics.add_metric(name="WarehouseQueries", unit="Count", value=queries)
+        metrics.add_metric(name="WarehouseBytesScanned", unit="Bytes", value=scanned)
+    if os.environ.get("WAREHOUSE_STATS_HEADERS") == "1":
+        multi = response.setdefault("multiValueHeaders", {}) or {}
+        response["multiValueHeaders"] = multi
+        multi["X-Warehouse-Queries"] = [str(queries)]
+        multi["X-Warehouse-Bytes"] = [str(scanned)]
+
+
 def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler of `app`: structured logs with the API Gateway request id as the
     correlation id, an X-Ray subsegment (responses are not recorded: they carry tokens), and
@@ -228,7 +255,12 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any],
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return _add_default_headers(app.resolve(event, context))
+        counter = _warehouse_usage()
+        if counter is not None:
+            counter.reset()
+        response = _add_default_headers(app.resolve(event, context))
+        _report_warehouse_usage(response)
+        return response
 
     def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         return _handle(event, context if context is not None else local_context())

@@ -57,6 +57,17 @@ The portable SQL subset (Athena engine v3 = Trino, and DuckDB):
   filter on them (`WHERE year = ? AND month = ?`) to read less in Athena.
 Results come back as plain Python values in both backends: int, float (DECIMAL included), bool,
 str, datetime.date, datetime.datetime, None.
+
+Cost accounting: `usage` counts the queries of the current invocation and the bytes they
+scanned (`shared.api.make_handler` resets it per request, logs it and emits it as metrics).
+Athena reports `Statistics.DataScannedInBytes` per query. DuckDB reports what it really read
+from the Parquet files (its profiler's `io.total_bytes_read`: the column chunks of the columns
+the query reads, in the partitions and row groups it did not prune, plus their footers), which
+is what Athena would scan of the same files, within the footers.
+
+Result reuse (Athena): `query(..., reuse_minutes=n)` lets Athena answer from a result of the
+same query and parameters computed within the last n minutes (`ResultReuseConfiguration`), for
+reads that may be a little stale; DuckDB ignores it.
 """
 
 from __future__ import annotations
@@ -84,6 +95,7 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 DEFAULT_TIMEOUT_SECONDS = 25.0
 DEFAULT_MAX_ROWS = 100_000
+MAX_REUSE_MINUTES = 10_080  # Athena's limit: 7 days
 MANIFEST = "manifest.json"
 MANIFEST_KEY = "_meta/manifest.json"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -91,6 +103,33 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 class WarehouseError(RuntimeError):
     """A query could not run: bad SQL or parameters, engine failure, timeout, missing data."""
+
+
+class Usage:
+    """Queries run and bytes scanned since the last `reset()` (one per invocation)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.queries = 0
+        self.bytes_scanned = 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self.queries = 0
+            self.bytes_scanned = 0
+
+    def record(self, bytes_scanned: int | None) -> None:
+        with self._lock:
+            self.queries += 1
+            self.bytes_scanned += int(bytes_scanned or 0)
+
+    def snapshot(self) -> tuple[int, int]:
+        """(queries, bytes scanned)."""
+        with self._lock:
+            return self.queries, self.bytes_scanned
+
+
+usage = Usage()
 
 
 # ---- SQL preparation (both backends) ------------------------------------------------------
@@ -255,17 +294,30 @@ class Warehouse:
 
     backend = ""
 
-    def query(self, sql: str, params: Params = (), *, max_rows: int | None = DEFAULT_MAX_ROWS) -> list[Row]:
-        """Rows as dicts keyed by lower-case column name."""
-        columns, rows = self.query_columns(sql, params, max_rows=max_rows)
+    def query(
+        self,
+        sql: str,
+        params: Params = (),
+        *,
+        max_rows: int | None = DEFAULT_MAX_ROWS,
+        reuse_minutes: int | None = None,
+    ) -> list[Row]:
+        """Rows as dicts keyed by lower-case column name. `reuse_minutes`: see the module doc."""
+        extra = {} if reuse_minutes is None else {"reuse_minutes": reuse_minutes}
+        columns, rows = self.query_columns(sql, params, max_rows=max_rows, **extra)
         return [dict(zip(columns, row, strict=False)) for row in rows]
 
-    def query_one(self, sql: str, params: Params = ()) -> Row | None:
-        rows = self.query(sql, params, max_rows=None)
+    def query_one(self, sql: str, params: Params = (), *, reuse_minutes: int | None = None) -> Row | None:
+        rows = self.query(sql, params, max_rows=None, reuse_minutes=reuse_minutes)
         return rows[0] if rows else None
 
     def query_columns(
-        self, sql: str, params: Params = (), *, max_rows: int | None = DEFAULT_MAX_ROWS
+        self,
+        sql: str,
+        params: Params = (),
+        *,
+        max_rows: int | None = DEFAULT_MAX_ROWS,
+        reuse_minutes: int | None = None,
     ) -> tuple[list[str], list[tuple]]:
         """(column names, rows as tuples). Raises WarehouseError past `max_rows` rows."""
         raise NotImplementedError
@@ -296,9 +348,11 @@ _DUCKDB_MACROS = (
 class DuckDBWarehouse(Warehouse):
     """Views over the dataset's Parquet files, one in-memory DuckDB per process.
 
-    Each query runs on its own cursor, so threads may share the instance. After the views are
-    created the connection is locked down: it can read only the data directory, cannot load
-    extensions, and its configuration cannot be changed by a query."""
+    Queries run one at a time on the connection (DuckDB parallelises each query itself), so
+    threads may share the instance; the connection's profiler reports the bytes each query
+    read (`usage`). After the views are created the connection is locked down: it can read
+    only the data directory, cannot load extensions, and its configuration cannot be changed
+    by a query."""
 
     backend = "duckdb"
 
@@ -311,6 +365,7 @@ class DuckDBWarehouse(Warehouse):
             )
         self._threads = threads
         self._lock = threading.Lock()
+        self._query_lock = threading.Lock()
         self._con = None
         self._tables: list[str] = []
 
@@ -347,6 +402,8 @@ class DuckDBWarehouse(Warehouse):
             # names come from the manifest/directories and match _IDENT; paths are quoted
             con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM {source}')  # noqa: S608
         allowed = _sql_string(str(self.data_dir) + "/")
+        # profiling is per connection and must be on before the configuration is locked
+        con.execute("PRAGMA enable_profiling = 'no_output'")
         con.execute(f"SET allowed_directories = [{allowed}]")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
@@ -359,21 +416,26 @@ class DuckDBWarehouse(Warehouse):
         return list(self._tables)
 
     def query_columns(
-        self, sql: str, params: Params = (), *, max_rows: int | None = DEFAULT_MAX_ROWS
+        self,
+        sql: str,
+        params: Params = (),
+        *,
+        max_rows: int | None = DEFAULT_MAX_ROWS,
+        reuse_minutes: int | None = None,
     ) -> tuple[list[str], list[tuple]]:
         import duckdb
 
         sql, values = prepare(sql, params)
-        cursor = self._connection().cursor()
+        con = self._connection()
         started = time.perf_counter()
-        try:
-            cursor.execute(sql, values)
-            columns = [d[0].lower() for d in cursor.description]
-            rows = cursor.fetchmany(max_rows + 1) if max_rows else cursor.fetchall()
-        except duckdb.Error as exc:
-            raise WarehouseError(f"query failed: {exc}") from exc
-        finally:
-            cursor.close()
+        with self._query_lock:
+            try:
+                con.execute(sql, values)
+                columns = [d[0].lower() for d in con.description]
+                rows = con.fetchmany(max_rows + 1) if max_rows else con.fetchall()
+            except duckdb.Error as exc:
+                raise WarehouseError(f"query failed: {exc}") from exc
+            usage.record(_duckdb_bytes_read(con))
         if max_rows and len(rows) > max_rows:
             raise _too_many(max_rows)
         logger.debug("duckdb query: %d rows in %.3fs", len(rows), time.perf_counter() - started)
@@ -384,6 +446,15 @@ class DuckDBWarehouse(Warehouse):
             if self._con is not None:
                 self._con.close()
                 self._con = None
+
+
+def _duckdb_bytes_read(con: Any) -> int:
+    """Bytes the last query on `con` read from its Parquet files (0 when unknown)."""
+    try:
+        info = json.loads(con.get_profiling_information(format="json"))
+        return int((info.get("io") or {}).get("total_bytes_read") or 0)
+    except Exception:  # the profiler's format is not a contract: never fail a query on it
+        return 0
 
 
 def _plain(value: Any) -> Any:
@@ -517,7 +588,12 @@ class AthenaWarehouse(Warehouse):
         return sorted(r["table_name"] for r in rows)
 
     def query_columns(
-        self, sql: str, params: Params = (), *, max_rows: int | None = DEFAULT_MAX_ROWS
+        self,
+        sql: str,
+        params: Params = (),
+        *,
+        max_rows: int | None = DEFAULT_MAX_ROWS,
+        reuse_minutes: int | None = None,
     ) -> tuple[list[str], list[tuple]]:
         sql, values = prepare(sql, params)
         request: dict[str, Any] = {
@@ -527,17 +603,24 @@ class AthenaWarehouse(Warehouse):
         }
         if values:
             request["ExecutionParameters"] = [athena_literal(v) for v in values]
+        if reuse_minutes:
+            if not isinstance(reuse_minutes, int) or not 1 <= reuse_minutes <= MAX_REUSE_MINUTES:
+                raise WarehouseError(f"reuse_minutes must be an integer 1..{MAX_REUSE_MINUTES}")
+            request["ResultReuseConfiguration"] = {
+                "ResultReuseByAgeConfiguration": {"Enabled": True, "MaxAgeInMinutes": reuse_minutes}
+            }
         started = self._clock()
         try:
             query_id = self._client.start_query_execution(**request)["QueryExecutionId"]
         except Exception as exc:
             raise WarehouseError(f"Athena refused the query: {exc}") from exc
-        self._wait(query_id, started)
+        execution = self._wait(query_id, started)
+        usage.record((execution.get("Statistics") or {}).get("DataScannedInBytes"))
         columns, rows = self._results(query_id, max_rows)
         logger.debug("athena query %s: %d rows in %.2fs", query_id, len(rows), self._clock() - started)
         return columns, rows
 
-    def _wait(self, query_id: str, started: float) -> None:
+    def _wait(self, query_id: str, started: float) -> dict[str, Any]:
         delay, delay_max = self._poll
         while True:
             try:
@@ -547,7 +630,7 @@ class AthenaWarehouse(Warehouse):
             status = execution.get("Status", {})
             state = status.get("State")
             if state == "SUCCEEDED":
-                return
+                return execution
             if state in ("FAILED", "CANCELLED"):
                 reason = (
                     status.get("AthenaError", {}).get("ErrorMessage")
