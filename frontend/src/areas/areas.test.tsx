@@ -7,7 +7,6 @@ const SIGNED_IN = { "GET /auth/me": () => json(200, USER) };
 
 /** Each area, the operation it calls and the service that owns it. */
 const AREA_OPERATIONS = [
-  ["/analytics", "Analytics", "GET", "/analytics/kpis", "analytics-service"],
   ["/market-intelligence", "Market intelligence", "GET", "/market-intelligence/trends", "market-intelligence"],
   ["/demand-insights", "Demand insights", "GET", "/demand-insights/segments", "demand-insights"],
   ["/compliance", "Compliance", "GET", "/compliance/fraud-statistics", "compliance-guardian"],
@@ -32,32 +31,6 @@ describe("the services' areas", () => {
     expect(server.callsTo(method, operation)).toHaveLength(1);
     expect(server.callsTo(method, operation)[0]!.authorization).toBe("Bearer access-1");
     expect(screen.queryByRole("table")).toBeNull();
-  });
-
-  it("renders the KPIs when analytics answers", async () => {
-    const server = fakeApi({
-      ...SIGNED_IN,
-      "GET /analytics/kpis": () =>
-        json(200, {
-          period: { from: "2025-06-01", to: "2025-06-30" },
-          previousPeriod: { from: "2025-05-02", to: "2025-05-31" },
-          currency: "USD",
-          revenue: { value: 123456.789, previous: 100000, change: 23456.789, changePct: 23.456789 },
-          orders: { value: 1520, previous: 1600, change: -80, changePct: -5 },
-          averageOrderValue: { value: 81.22, previous: 62.5, change: 18.72, changePct: 29.95 },
-          activeCustomers: { value: 990, previous: 0, change: 990 },
-        }),
-    });
-    renderApp({ path: "/analytics", fetch: server.fetch, tokens: tokenPair(1) });
-
-    const data = await screen.findByRole("region", { name: "Analytics data" });
-    expect(data.textContent).toContain("Jun 1, 2025 – Jun 30, 2025");
-    const card = (label: string) => within(data).getByText(label).closest(".kpi")!.textContent;
-    expect(card("Revenue")).toBe("Revenue$123,456.79+23.5% vs $100,000.00");
-    expect(card("Orders")).toBe("Orders1,520-5% vs 1,600");
-    expect(card("Average order value")).toBe("Average order value$81.22+30% vs $62.50");
-    expect(card("Active customers")).toBe("Active customers990n/a vs 0");
-    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("renders the fraud statistics when compliance answers", async () => {

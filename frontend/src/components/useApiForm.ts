@@ -51,7 +51,7 @@ export function useApiForm<V extends Values, T = unknown>({
   const field = (name: keyof V & string, { api = true }: { api?: boolean } = {}): BoundField => ({
     name,
     value: values[name] ?? "",
-    onChange: (event: ChangeEvent<HTMLInputElement>) => {
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
       const value = event.target.value;
       setValues((current) => ({ ...current, [name]: value }));
       if (resetOnEdit) mutation.reset();
@@ -74,6 +74,6 @@ export interface ApiFormState {
 export interface BoundField {
   name: string;
   value: string;
-  onChange: (event: ChangeEvent<HTMLInputElement>) => void;
+  onChange: (event: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => void;
   errors: string[];
 }
