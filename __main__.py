@@ -16,6 +16,7 @@ from components.frontend_site import FrontendSite, FrontendSiteArgs
 from components.network import Network, NetworkArgs
 from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
 from components.services import Services, ServicesArgs
+from components.state_tables import StateTables, StateTablesArgs
 from components.users_table import UsersTable, UsersTableArgs
 from datagen.schema import TABLES
 
@@ -25,6 +26,7 @@ network = Network("network", NetworkArgs(settings=settings))
 keys = Encryption("encryption", EncryptionArgs(settings=settings))
 
 users = UsersTable("users", UsersTableArgs(settings=settings, kms_key_arn=keys.data_key_arn))
+state = StateTables("state", StateTablesArgs(settings=settings, kms_key_arn=keys.data_key_arn))
 lake = DataLake("data-lake", DataLakeArgs(settings=settings, kms_key_arn=keys.data_key_arn, tables=TABLES))
 
 site = FrontendSite("frontend", FrontendSiteArgs(settings=settings))
@@ -40,6 +42,7 @@ services = Services(
         users_table=users,
         data_lake=lake,
         frontend_origin=site.origin,
+        state_tables=state,
     ),
 )
 
@@ -80,6 +83,7 @@ pulumi.export("frontendBucket", site.bucket_name)
 if settings.cdn_enabled:
     pulumi.export("cdnDistributionId", site.distribution_id)
 pulumi.export("usersTable", users.table_name)
+pulumi.export("stateTables", state.table_names)
 pulumi.export(
     "dataLakeBuckets",
     {"raw": lake.raw_bucket, "curated": lake.curated_bucket, "athenaResults": lake.athena_results_bucket},

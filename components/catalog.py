@@ -20,6 +20,10 @@ WAREHOUSE_QUERY = "warehouse-query"
 BEDROCK = "bedrock"
 # Read and write data-versioned fits under `_artifacts/` of the curated bucket (shared.artifacts).
 ARTIFACTS = "artifacts"
+# The state tables (components/state_tables.py): each function gets only the ones it uses.
+CONVERSATIONS_TABLE = "conversations-table"
+CASES_TABLE = "cases-table"
+AUDIT_TABLE = "audit-table"
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ SERVICES: tuple[Function, ...] = (
         "compliance_guardian.handler.lambda_handler",
         "python-lambdas",
         "Fraud scoring, PCI/PII scanning, cases, audit log",
-        _ANALYTICS_NEEDS,
+        _ANALYTICS_NEEDS | {CASES_TABLE, AUDIT_TABLE},
     ),
     Function(
         "retail-copilot",
@@ -96,7 +100,7 @@ SERVICES: tuple[Function, ...] = (
         "retail_copilot.handler.lambda_handler",
         "python-lambdas",
         "Question answering over the business data, recommendations",
-        _ANALYTICS_NEEDS | {BEDROCK},
+        _ANALYTICS_NEEDS | {BEDROCK, CONVERSATIONS_TABLE},
         bundles=("analytics_service", "demand_insights", "market_intelligence", "compliance_guardian"),
     ),
     Function(

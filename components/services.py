@@ -21,6 +21,7 @@ from components.catalog import Function
 from components.iam import service_trust_policy
 from components.lambda_package import code_archive
 from components.settings import MAX_FUNCTION_NAME, MAX_ROLE_NAME, Settings
+from components.state_tables import STATE_TABLES
 
 RUNTIME = "python3.12"
 ARCHITECTURE = "arm64"
@@ -63,6 +64,47 @@ class ServicesArgs:
     users_table: UsersTableRef
     data_lake: DataLakeRef
     frontend_origin: pulumi.Input[str]  # the only origin CORS allows
+    state_tables: StateTablesRef | None = None  # conversations, cases, audit (StateTables)
+
+
+class StateTablesRef(Protocol):
+    table_names: Mapping[str, pulumi.Input[str]]  # keys of state_tables.STATE_TABLES
+    table_arns: Mapping[str, pulumi.Input[str]]
+
+
+# need -> (state table, its environment variable, the actions its function may call)
+STATE_TABLE_NEEDS: dict[str, tuple[str, str, list[str]]] = {
+    catalog.CONVERSATIONS_TABLE: (
+        "conversations",
+        "CONVERSATIONS_TABLE",
+        [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+        ],
+    ),
+    # No DeleteItem: a case is closed, never deleted.
+    catalog.CASES_TABLE: (
+        "cases",
+        "CASES_TABLE",
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    # Append and read only: an audit event is never changed or deleted by code (TTL expires it).
+    catalog.AUDIT_TABLE: (
+        "audit",
+        "AUDIT_TABLE",
+        ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"],
+    ),
+}
+
+
+def state_table_arn(settings: Settings, key: str) -> str:
+    """A state table's ARN from its physical name (when no StateTables outputs are given)."""
+    return (
+        f"arn:aws:dynamodb:{settings.region}:{settings.account_id}:table/{STATE_TABLES[key].name(settings)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -79,6 +121,7 @@ class PolicyRefs:
     athena_results_bucket_arn: pulumi.Input[str]
     athena_workgroup_arn: pulumi.Input[str]
     glue_database_name: pulumi.Input[str]
+    state_table_arns: Mapping[str, pulumi.Input[str]] | None = None  # default: from the names
 
 
 def policy_statements(fn: Function, settings: Settings, refs: PolicyRefs) -> list[dict[str, Any]]:
@@ -266,6 +309,28 @@ def policy_statements(fn: Function, settings: Settings, refs: PolicyRefs) -> lis
                 },
             },
         ]
+    table_needs = [need for need in STATE_TABLE_NEEDS if need in needs]
+    for need in table_needs:
+        key, _, actions = STATE_TABLE_NEEDS[need]
+        arn = (refs.state_table_arns or {}).get(key) or state_table_arn(settings, key)
+        statements.append(
+            {
+                "Sid": f"{key.capitalize()}Table",
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": [arn, pulumi.Output.concat(arn, "/index/*")],
+            }
+        )
+    if table_needs and catalog.USERS_TABLE not in needs:
+        statements.append(
+            {
+                "Sid": "StateTablesKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                "Resource": refs.data_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}},
+            }
+        )
     if catalog.BEDROCK in needs:
         statements.append(
             {
@@ -286,6 +351,7 @@ def environment_for(
     jwt_secret_arn: pulumi.Input[str],
     users_table: UsersTableRef,
     data_lake: DataLakeRef,
+    state_tables: StateTablesRef | None = None,
 ) -> dict[str, pulumi.Input[str]]:
     """The environment variables of docs/CONVENTIONS.md, each only where the function needs it."""
     env: dict[str, pulumi.Input[str]] = {
@@ -313,6 +379,15 @@ def environment_for(
         env["ATHENA_WORKGROUP"] = data_lake.athena_workgroup_name
         env["ATHENA_RESULTS_BUCKET"] = data_lake.athena_results_bucket
         env["WAREHOUSE"] = WAREHOUSE
+    for need, (key, variable, _) in STATE_TABLE_NEEDS.items():
+        if need in fn.needs:
+            env[variable] = (
+                (state_tables.table_names[key]) if state_tables else STATE_TABLES[key].name(settings)
+            )
+    if catalog.AUDIT_TABLE in fn.needs:
+        env["AUDIT_RETENTION_DAYS"] = str(settings.audit_retention_days)
+    if catalog.CONVERSATIONS_TABLE in fn.needs:
+        env["CONVERSATION_RETENTION_DAYS"] = str(settings.conversation_retention_days)
     return env
 
 
@@ -423,6 +498,7 @@ class Services(pulumi.ComponentResource):
             athena_results_bucket_arn=lake.athena_results_bucket_arn,
             athena_workgroup_arn=lake.athena_workgroup_arn,
             glue_database_name=lake.glue_database_name,
+            state_table_arns=args.state_tables.table_arns if args.state_tables else None,
         )
         policy = aws.iam.RolePolicy(
             f"{name}-{fn.name}-policy",
@@ -459,6 +535,7 @@ class Services(pulumi.ComponentResource):
                     jwt_secret_arn=secret_arn,
                     users_table=args.users_table,
                     data_lake=lake,
+                    state_tables=args.state_tables,
                 )
             ),
             publish=True,

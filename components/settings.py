@@ -69,6 +69,9 @@ class Settings:
     state_backend_url: str | None
     secrets_provider: str | None
     default_tags: Mapping[str, str]
+    # How long audit events and idle copilot conversations are kept (DynamoDB TTL).
+    audit_retention_days: int = 365
+    conversation_retention_days: int = 90
 
     # ---- names: every physical name comes from here -------------------------------------
     def name(self, part: str) -> str:
@@ -186,6 +189,8 @@ class Settings:
             state_backend_url=get("stateBackendUrl") or None,
             secrets_provider=get("secretsProvider") or None,
             default_tags=tags,
+            audit_retention_days=as_int("auditRetentionDays", 365, 1, 3653),
+            conversation_retention_days=as_int("conversationRetentionDays", 90, 1, 3653),
         )
 
 
@@ -229,6 +234,8 @@ _PROJECT_KEYS = (
     "natStrategy",
     "logRetentionDays",
     "artifactRetentionDays",
+    "auditRetentionDays",
+    "conversationRetentionDays",
     "githubOwner",
     "githubRepo",
     "githubBranch",

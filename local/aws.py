@@ -22,6 +22,7 @@ import boto3
 from botocore.config import Config
 
 from components.settings import Settings
+from components.state_tables import STATE_TABLES, TTL_ATTRIBUTE
 from local.environment import DUMMY_CREDENTIALS, physical_names
 
 # Runs moto's server, and ends it when the platform's process goes away (stdin closes) even if
@@ -165,6 +166,7 @@ def provision(c: Clients, settings: Settings, state_dir: Path, tables: tuple[Any
         keys[part] = key["Arn"]
 
     create_users_table(c.dynamodb, names["users_table"])
+    create_state_tables(c.dynamodb, settings)
 
     for part in ("raw", "curated", "athena-results", "frontend"):
         bucket = settings.bucket_name(part)
@@ -301,3 +303,37 @@ def create_users_table(dynamodb: Any, name: str) -> None:
             }
         ],
     )
+
+
+def create_state_tables(dynamodb: Any, settings: Settings) -> list[str]:
+    """The conversations, cases and audit tables from the same description StateTables
+    deploys (components/state_tables.py), TTL included (moto applies it on reads)."""
+    made = []
+    for spec in STATE_TABLES.values():
+        name = spec.name(settings)
+        keys = [{"AttributeName": spec.hash_key, "KeyType": "HASH"}]
+        if spec.range_key:
+            keys.append({"AttributeName": spec.range_key, "KeyType": "RANGE"})
+        request: dict[str, Any] = {
+            "TableName": name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": a, "AttributeType": spec.attribute_type(a)} for a in spec.key_attributes
+            ],
+            "KeySchema": keys,
+        }
+        for index in spec.indexes:
+            index_keys = [{"AttributeName": index.hash_key, "KeyType": "HASH"}]
+            if index.range_key:
+                index_keys.append({"AttributeName": index.range_key, "KeyType": "RANGE"})
+            kind = "LocalSecondaryIndexes" if index.local else "GlobalSecondaryIndexes"
+            request.setdefault(kind, []).append(
+                {"IndexName": index.name, "KeySchema": index_keys, "Projection": {"ProjectionType": "ALL"}}
+            )
+        dynamodb.create_table(**request)
+        if spec.ttl:
+            dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+            )
+        made.append(name)
+    return made

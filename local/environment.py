@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from components import catalog
 from components.catalog import Function
 from components.settings import Settings
+from components.state_tables import STATE_TABLES
 
 # moto accepts any credentials; these make sure no real ones are ever used by a local process.
 DUMMY_CREDENTIALS = {
@@ -52,6 +53,7 @@ def physical_names(settings: Settings) -> dict[str, str]:
         "frontend_bucket": settings.bucket_name("frontend"),
         "glue_database": settings.glue_database_name,
         "athena_workgroup": settings.name("analytics"),
+        **{f"{key}_table": spec.name(settings) for key, spec in STATE_TABLES.items()},
     }
 
 

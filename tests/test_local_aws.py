@@ -179,3 +179,42 @@ def test_local_users_table_matches_the_stacks(provisioned):
         for i in declared.inputs["globalSecondaryIndexes"]
     }
     assert local_indexes == declared_indexes
+
+
+def test_local_state_tables_match_the_stacks(provisioned):
+    """The conversations, cases and audit tables of the local platform are the ones
+    StateTables declares: names, keys, indexes, TTL."""
+    from preview.harness import run_program
+
+    clients, made = provisioned
+    declared = {r.inputs["name"]: r for r in run_program("dev").of_type("aws:dynamodb/table:Table")}
+    for key in ("conversations", "cases", "audit"):
+        name = made.names[f"{key}_table"]
+        assert name == f"futureim-ecommerce-ai-platform-{key}-dev"
+        want, local = declared[name].inputs, clients.dynamodb.describe_table(TableName=name)["Table"]
+        keys = [want["hashKey"]] + ([want["rangeKey"]] if want.get("rangeKey") else [])
+        assert [k["AttributeName"] for k in local["KeySchema"]] == keys
+        assert {(a["AttributeName"], a["AttributeType"]) for a in local["AttributeDefinitions"]} == {
+            (a["name"], a["type"]) for a in want["attributes"]
+        }
+        local_gsis = {
+            i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
+            for i in local.get("GlobalSecondaryIndexes", [])
+        }
+        assert local_gsis == {
+            i["name"]: [k["attributeName"] for k in i["keySchemas"]]
+            for i in want.get("globalSecondaryIndexes") or []
+        }
+        local_lsis = {
+            i["IndexName"]: i["KeySchema"][-1]["AttributeName"]
+            for i in local.get("LocalSecondaryIndexes", [])
+        }
+        assert local_lsis == {i["name"]: i["rangeKey"] for i in want.get("localSecondaryIndexes") or []}
+        ttl = clients.dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if (want.get("ttl") or {}).get("enabled"):
+            assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == (
+                "ENABLED",
+                want["ttl"]["attributeName"],
+            )
+        else:
+            assert ttl["TimeToLiveStatus"] == "DISABLED"
