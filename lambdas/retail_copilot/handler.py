@@ -1,26 +1,190 @@
-"""retail-copilot: questions answered from the data, conversations, inventory/orders/customers search, recommendations.
+"""retail-copilot: questions answered from the data, conversations, inventory/orders/customers
+search, sales reports and recommendations (api/openapi.yaml, x-service: retail-copilot).
 
-Routes its operations of the contract; they answer 501 until the behaviour lands (`shared.api.pending`).
+Thin on purpose: routes validate the request and call the logic modules (chat.py,
+conversations.py, lookups.py, report.py, recommend.py), which take data and return data.
 """
 
-from shared.api import create_app, make_handler, pending
+from __future__ import annotations
+
+from shared.api import create_app, created, make_handler, no_content, ok
+from shared.errors import BadRequest, UnprocessableEntity
+from shared.identity import caller
+from shared.pagination import cursor_page, query_cursor
+from shared.validation import body, path_param, query_bool, query_date, query_enum, query_float, query_str
+
+from retail_copilot import schemas
+from retail_copilot.periods import DATA_END, DATA_START, Period, fmt
 
 SERVICE = "retail-copilot"
-
-OPERATIONS = (
-    ("POST", "/copilot/chat"),
-    ("GET", "/copilot/conversations"),
-    ("POST", "/copilot/conversations"),
-    ("GET", "/copilot/conversations/{conversationId}"),
-    ("DELETE", "/copilot/conversations/{conversationId}"),
-    ("GET", "/copilot/inventory"),
-    ("GET", "/copilot/orders"),
-    ("GET", "/copilot/customers"),
-    ("GET", "/copilot/sales-report"),
-    ("POST", "/copilot/recommendations"),
-)
+MAX_PAGE = 200  # the contract's Limit maximum
+COUNTRY = r"[A-Z]{2}"
+CATEGORY = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
+CUSTOMER = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}"
 
 app = create_app(SERVICE)
-pending(app, OPERATIONS)
+
+
+def _conversations():
+    from retail_copilot.conversations import ConversationStore
+
+    return ConversationStore()
+
+
+def _window():
+    from retail_copilot.lookups import Window
+
+    page = query_cursor(app, schema=schemas.OFFSET_CURSOR, max_limit=MAX_PAGE)
+    return Window(page.limit, (page.cursor or {}).get("offset", 0))
+
+
+def _listing(result: dict, **extra):
+    position = {"offset": result["nextOffset"]} if result["nextOffset"] is not None else None
+    page = cursor_page(result["items"], position, **extra)
+    if page["nextCursor"] is None:
+        del page["nextCursor"]  # the contract: absent on the last page
+    return page
+
+
+def _period(default_days: int = 30) -> Period:
+    last = query_date(app, "to") or DATA_END
+    first = query_date(app, "from") or last.fromordinal(last.toordinal() - default_days + 1)
+    if first > last:
+        raise BadRequest.fields({"from": "must not be after to"})
+    if first > DATA_END or last < DATA_START:
+        raise UnprocessableEntity(
+            f"The data covers {fmt(DATA_START)} to {fmt(DATA_END)}; the period has no data",
+            details={"dataStart": DATA_START.isoformat(), "dataEnd": DATA_END.isoformat()},
+        )
+    return Period(first, last, f"{fmt(first)} to {fmt(last)}")
+
+
+# ---- chat and conversations -------------------------------------------------------------------
+@app.post("/copilot/chat")
+def chat():
+    from retail_copilot.chat import Copilot
+
+    who = caller(app)
+    data = body(app, schemas.CHAT)
+    return ok(Copilot(_conversations()).ask(who.user_id, data["message"], data.get("conversationId")))
+
+
+@app.get("/copilot/conversations")
+def list_conversations():
+    who = caller(app)
+    page = query_cursor(app, schema=schemas.CONVERSATION_CURSOR, max_limit=MAX_PAGE)
+    items, position = _conversations().list(who.user_id, page.limit, page.cursor)
+    out = cursor_page(items, position)
+    if out["nextCursor"] is None:
+        del out["nextCursor"]
+    return ok(out)
+
+
+@app.post("/copilot/conversations")
+def create_conversation():
+    who = caller(app)
+    data = body(app, schemas.CONVERSATION_CREATE)
+    return created(_conversations().create(who.user_id, data.get("title")))
+
+
+@app.get("/copilot/conversations/<conversationId>")
+def get_conversation(conversationId: str):  # noqa: N803 - the contract's name
+    who = caller(app)
+    return ok(_conversations().get(who.user_id, path_param(conversationId, "conversationId")))
+
+
+@app.delete("/copilot/conversations/<conversationId>")
+def delete_conversation(conversationId: str):  # noqa: N803 - the contract's name
+    who = caller(app)
+    _conversations().delete(who.user_id, path_param(conversationId, "conversationId"))
+    return no_content()
+
+
+# ---- look-ups -----------------------------------------------------------------------------------
+@app.get("/copilot/inventory")
+def inventory():
+    from retail_copilot import lookups
+
+    caller(app)
+    result = lookups.inventory(
+        _window(),
+        category=query_str(app, "category", max_len=64, pattern=CATEGORY),
+        warehouse=query_str(app, "warehouse", max_len=32),
+        low_stock_only=query_bool(app, "lowStockOnly", False),
+    )
+    return ok(_listing(result, lowStockCount=result["lowStockCount"]))
+
+
+@app.get("/copilot/orders")
+def orders():
+    from retail_copilot import lookups
+
+    caller(app)
+    first, last = query_date(app, "from"), query_date(app, "to")
+    if first and last and first > last:
+        raise BadRequest.fields({"from": "must not be after to"})
+    low, high = query_float(app, "minTotal", None, 0), query_float(app, "maxTotal", None, 0)
+    if low is not None and high is not None and low > high:
+        raise BadRequest.fields({"minTotal": "must not be above maxTotal"})
+    result = lookups.orders(
+        _window(),
+        first=first,
+        last=last,
+        customer_id=query_str(app, "customerId", max_len=128, pattern=CUSTOMER),
+        status=query_enum(app, "status", ("completed", "cancelled", "returned")),
+        channel=query_enum(app, "channel", ("web", "mobile_app", "marketplace")),
+        region=query_str(app, "region", max_len=64),
+        country=query_str(app, "country", max_len=2, pattern=COUNTRY),
+        min_total=low,
+        max_total=high,
+    )
+    return ok(_listing(result))
+
+
+@app.get("/copilot/customers")
+def customers():
+    from retail_copilot import lookups
+
+    caller(app)
+    result = lookups.customers(
+        _window(),
+        q=query_str(app, "q", max_len=100),
+        region=query_str(app, "region", max_len=64),
+        country=query_str(app, "country", max_len=2, pattern=COUNTRY),
+    )
+    return ok(_listing(result))
+
+
+@app.get("/copilot/sales-report")
+def sales_report():
+    from retail_copilot.report import sales_report as build
+    from retail_copilot.sales import Filters
+
+    caller(app)
+    period = _period()
+    filters = Filters(
+        region=query_str(app, "region", max_len=64),
+        category=query_str(app, "category", max_len=64, pattern=CATEGORY),
+    )
+    return ok(build(period, filters))
+
+
+@app.post("/copilot/recommendations")
+def recommendations():
+    from retail_copilot.recommend import recommend
+
+    caller(app)
+    data = body(app, schemas.RECOMMENDATIONS)
+    if not data.get("customerId") and not data.get("productIds"):
+        raise BadRequest.fields({"customerId": "customerId or productIds is required"})
+    return ok(
+        recommend(
+            customer_id=data.get("customerId"),
+            product_ids=data.get("productIds"),
+            limit=data["limit"],
+            exclude_purchased=data["excludePurchased"],
+        )
+    )
+
 
 lambda_handler = make_handler(app)
