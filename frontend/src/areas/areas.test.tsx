@@ -11,7 +11,6 @@ const AREA_OPERATIONS = [
   ["/demand-insights", "Demand insights", "GET", "/demand-insights/segments", "demand-insights"],
   ["/compliance", "Compliance", "GET", "/compliance/fraud-statistics", "compliance-guardian"],
   ["/copilot", "Retail copilot", "GET", "/copilot/conversations", "retail-copilot"],
-  ["/global-market", "Global market", "GET", "/global-market/trends", "global-market-pulse"],
 ] as const;
 
 describe("the services' areas", () => {
@@ -63,23 +62,6 @@ describe("the services' areas", () => {
     ]);
     expect(screen.getByText("150 (0.75%)")).toBeTruthy();
     expect(screen.getAllByRole("table")).toHaveLength(1); // empty breakdowns are not drawn
-  });
-
-  it("asks the global market service for monthly trends", async () => {
-    const server = fakeApi({
-      ...SIGNED_IN,
-      "GET /global-market/trends": () =>
-        json(200, {
-          period: { from: "2025-01-01", to: "2025-06-30" },
-          granularity: "month",
-          currency: "EUR",
-          regions: [{ region: "Western Europe", revenue: 5000.5, orders: 42, growthPct: 12.25, points: [] }],
-        }),
-    });
-    renderApp({ path: "/global-market", fetch: server.fetch, tokens: tokenPair(1) });
-    const row = (await screen.findByRole("rowheader", { name: "Western Europe" })).closest("tr")!;
-    expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["€5,000.50", "42", "+12.3%", "—"]);
-    expect(server.callsTo("GET", "/global-market/trends")[0]!.query.get("granularity")).toBe("month");
   });
 
   it("shows an empty conversation list as such", async () => {
