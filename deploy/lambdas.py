@@ -10,12 +10,17 @@ For every function of the build (components.catalog.functions_for_build):
    lambdas/requirements.txt (+ lambdas/<package>/requirements.txt), installed as arm64 /
    CPython 3.12 wheels. The zip is deterministic (sorted entries, fixed timestamps and modes),
    so unchanged code has an unchanged hash. Functions sharing a package share the zip.
-2. compare its base64 SHA-256 with the CodeSha256 of the version the `live` alias points to;
-3. only if they differ: update the code (inline, or from --artifact-bucket above 50 MB), wait
-   for the update, publish a version pinned to that hash, and move `live` to it.
+2. compare its base64 SHA-256 with the CodeSha256 of the version the `live` alias points to,
+   and the configuration a version freezes (memory, timeout, environment, VPC, role...) of
+   $LATEST with that of the `live` version;
+3. only if either differs: update the code if it changed (inline, or from --artifact-bucket
+   above 50 MB), wait for the update, publish a version pinned to that hash, wait until the
+   version is active, and move `live` to it.
 
-Pulumi owns each function's configuration and the alias; after the first `pulumi up` this step
-owns the code. Prints one line per function and writes <dist>/manifest.json.
+Pulumi owns each function's configuration; after the first `pulumi up` this step owns the
+code and where `live` points. A configuration change by `pulumi up` (the infrastructure stage
+runs just before) is frozen into a new version here, so it reaches traffic without waiting for
+a code change. Prints one line per function and writes <dist>/manifest.json.
 """
 
 from __future__ import annotations
@@ -45,9 +50,15 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 EXCLUDED_FILES = frozenset({".DS_Store"})
 # Lambda takes at most 50 MB of zip in the request; larger zips go through S3.
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
+# Both tags: pip treats each --platform as acceptable, so it picks the newest wheel of either.
+# manylinux2014 alone silently resolves older releases (argon2-cffi-bindings 21.2) and finds
+# nothing for projects that publish only manylinux_2_28 wheels (numpy 2.4). Lambda's
+# python3.12 runtime (Amazon Linux 2023, glibc 2.34) runs both.
 PIP_TARGET = (
     "--platform",
     "manylinux2014_aarch64",
+    "--platform",
+    "manylinux_2_28_aarch64",
     "--implementation",
     "cp",
     "--python-version",
@@ -116,14 +127,77 @@ def pip_command(target: Path, files: Iterable[Path]) -> list[str]:
     return command
 
 
+# The python3.12 runtime provides boto3 and botocore (and s3transfer). aws-xray-sdk, through
+# Powertools' tracer, pulls botocore (~17 MB unpacked to ~30 MB) into every zip, where it would
+# shadow the runtime's copy; the zips leave them out and use the runtime's.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
+
+
+def _normalized(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def _dist_info_name_version(metadata: str) -> tuple[str, str]:
+    fields = {}
+    for line in metadata.splitlines():
+        if not line.strip():
+            break  # the headers end at the first blank line
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    return _normalized(fields.get("Name", "")), fields.get("Version", "")
+
+
+def remove_runtime_provided(target: Path, names: frozenset[str] = RUNTIME_PROVIDED) -> list[str]:
+    """Delete the installed distributions the Lambda runtime already has (every file their
+    RECORD lists, then their dist-info). Returns the names removed."""
+    removed = []
+    for info in sorted(target.glob("*.dist-info")):
+        metadata = info / "METADATA"
+        if not metadata.is_file():
+            continue
+        name, _version = _dist_info_name_version(metadata.read_text(errors="replace"))
+        if name not in names:
+            continue
+        record = info / "RECORD"
+        if record.is_file():
+            for line in record.read_text().splitlines():
+                rel = line.split(",", 1)[0]
+                path = (target / rel).resolve()
+                if rel and path.is_file() and path.is_relative_to(target.resolve()):
+                    path.unlink()
+        for directory in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            if directory.is_dir() and not any(directory.iterdir()):
+                directory.rmdir()
+        if info.exists():
+            for path in sorted(info.rglob("*"), reverse=True):
+                path.unlink() if path.is_file() else path.rmdir()
+            info.rmdir()
+        removed.append(name)
+    return removed
+
+
+def packaged_versions(zip_path: Path) -> dict[str, str]:
+    """{normalized distribution name: version} of the dependencies inside a zip."""
+    versions = {}
+    with zipfile.ZipFile(zip_path) as zf:
+        for name in zf.namelist():
+            parts = name.split("/")
+            if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
+                dist, version = _dist_info_name_version(zf.read(name).decode("utf-8", "replace"))
+                versions[dist] = version
+    return versions
+
+
 def install_dependencies(
     target: Path, files: list[Path], runner: Callable[..., Any] = subprocess.run
 ) -> None:
-    """pip-install the requirement files as Lambda (arm64, CPython 3.12) wheels into `target`."""
+    """pip-install the requirement files as Lambda (arm64, CPython 3.12) wheels into `target`,
+    minus what the runtime provides."""
     target.mkdir(parents=True, exist_ok=True)
     if not _has_requirements(files):
         return
     runner(pip_command(target, files), check=True)
+    remove_runtime_provided(target)
 
 
 def write_zip(entries: dict[str, Path], destination: Path) -> str:
@@ -232,6 +306,7 @@ class Result:
     version: str | None = None
     previous_version: str | None = None
     error: str | None = None
+    changed: str = ""  # what differed from the live version: code, configuration or both
 
     def line(self) -> str:
         if self.status == "unchanged":
@@ -239,9 +314,13 @@ class Result:
         if self.status == "updated":
             return (
                 f"updated    {self.function_name}  {ALIAS}: version {self.previous_version} -> {self.version}"
+                f" ({self.changed})"
             )
         if self.status == "would-update":
-            return f"would update {self.function_name}  ({ALIAS} is version {self.previous_version})"
+            return (
+                f"would update {self.function_name}  ({ALIAS} is version {self.previous_version};"
+                f" {self.changed} changed)"
+            )
         if self.status == "packaged":
             return f"packaged   {self.function_name}  {self.code_sha256}"
         return f"FAILED     {self.function_name}: {self.error}"
@@ -251,8 +330,52 @@ def function_name(prefix: str, short_name: str, stack: str) -> str:
     return f"{prefix}-{short_name}-{stack}"
 
 
-def live_code(lambda_client: Any, name: str, alias: str = ALIAS) -> tuple[str, str]:
-    """(version, CodeSha256) of the version `alias` points to."""
+# What a published version freezes besides the code (GetFunctionConfiguration's fields). A
+# difference between $LATEST and the `live` version in any of these is a configuration change
+# that `pulumi up` made and traffic does not see yet. Left out: per-version bookkeeping
+# (Version, LastModified, CodeSha256/CodeSize, State, RevisionId, FunctionArn, Description).
+VERSIONED_CONFIGURATION = (
+    "Runtime",
+    "Role",
+    "Handler",
+    "Timeout",
+    "MemorySize",
+    "Environment",
+    "VpcConfig",
+    "TracingConfig",
+    "KMSKeyArn",
+    "DeadLetterConfig",
+    "Layers",
+    "Architectures",
+    "EphemeralStorage",
+    "LoggingConfig",
+    "FileSystemConfigs",
+    "ImageConfigResponse",
+)
+
+
+def versioned_configuration(config: dict[str, Any]) -> dict[str, Any]:
+    """The part of a GetFunctionConfiguration answer a version freezes, normalized (lists of
+    ids sorted, an absent block the same as an empty one)."""
+    out: dict[str, Any] = {}
+    for key in VERSIONED_CONFIGURATION:
+        value = config.get(key)
+        if key == "VpcConfig" and value:
+            value = {
+                "SubnetIds": sorted(value.get("SubnetIds") or []),
+                "SecurityGroupIds": sorted(value.get("SecurityGroupIds") or []),
+            }
+            value = value if value["SubnetIds"] or value["SecurityGroupIds"] else None
+        if key == "Environment" and value:
+            value = value.get("Variables") or None
+        if value in ({}, []):
+            value = None
+        out[key] = value
+    return out
+
+
+def live_configuration(lambda_client: Any, name: str, alias: str = ALIAS) -> tuple[str, dict[str, Any]]:
+    """(version, GetFunctionConfiguration of that version) for the version `alias` points to."""
     from botocore.exceptions import ClientError
 
     try:
@@ -264,8 +387,7 @@ def live_code(lambda_client: Any, name: str, alias: str = ALIAS) -> tuple[str, s
                 "stage (pulumi up) creates both before this build runs"
             ) from exc
         raise
-    config = lambda_client.get_function_configuration(FunctionName=name, Qualifier=version)
-    return version, config["CodeSha256"]
+    return version, lambda_client.get_function_configuration(FunctionName=name, Qualifier=version)
 
 
 def _wait_updated(lambda_client: Any, name: str) -> None:
@@ -284,17 +406,54 @@ def deploy_code(
     description: str = "",
     direct_upload_limit: int = DIRECT_UPLOAD_LIMIT,
     dry_run: bool = False,
-) -> tuple[str, str, str]:
-    """Bring function `name` to the package's code. Returns (status, live version, previous version)."""
-    previous, live_sha = live_code(lambda_client, name, alias)
-    if live_sha == package.sha256:
-        return "unchanged", previous, previous
-    if dry_run:
-        return "would-update", previous, previous
-
+) -> tuple[str, str, str, str]:
+    """Bring `live` of function `name` to the package's code and the function's current
+    configuration. Returns (status, live version, previous version, what changed)."""
+    previous, live = live_configuration(lambda_client, name, alias)
     # A configuration update (pulumi up just ran) may still be in progress: code updates
-    # during it fail with ResourceConflictException.
-    _wait_updated(lambda_client, name)
+    # during it fail with ResourceConflictException, and $LATEST's configuration is not final.
+    if not dry_run:
+        _wait_updated(lambda_client, name)
+    latest = lambda_client.get_function_configuration(FunctionName=name)
+    changed = [
+        what
+        for what, differs in (
+            ("code", live["CodeSha256"] != package.sha256),
+            ("configuration", versioned_configuration(latest) != versioned_configuration(live)),
+        )
+        if differs
+    ]
+    if not changed:
+        return "unchanged", previous, previous, ""
+    if dry_run:
+        return "would-update", previous, previous, " and ".join(changed)
+
+    if latest["CodeSha256"] != package.sha256:
+        _upload_code(lambda_client, name, package, s3_client, artifact_bucket, direct_upload_limit)
+        _wait_updated(lambda_client, name)
+
+    # CodeSha256 makes Lambda refuse to publish if $LATEST is not the code we just uploaded
+    # (another deploy raced us), instead of publishing someone else's code as ours. If
+    # `pulumi up` already published $LATEST (publish=True), Lambda returns that version.
+    publish: dict[str, Any] = {"FunctionName": name, "CodeSha256": package.sha256}
+    if description:
+        publish["Description"] = description[:256]
+    version = lambda_client.publish_version(**publish)["Version"]
+    # `live` must not point at a version that cannot serve yet (State Pending after a VPC or
+    # runtime change): wait until the version itself is Active.
+    lambda_client.get_waiter("published_version_active").wait(FunctionName=name, Qualifier=version)
+    lambda_client.update_alias(FunctionName=name, Name=alias, FunctionVersion=version)
+    return "updated", version, previous, " and ".join(changed)
+
+
+def _upload_code(
+    lambda_client: Any,
+    name: str,
+    package: Package,
+    s3_client: Any,
+    artifact_bucket: str | None,
+    direct_upload_limit: int,
+) -> None:
     if package.size > direct_upload_limit:
         if not (artifact_bucket and s3_client):
             raise DeployError(
@@ -307,16 +466,6 @@ def deploy_code(
         lambda_client.update_function_code(FunctionName=name, S3Bucket=artifact_bucket, S3Key=key)
     else:
         lambda_client.update_function_code(FunctionName=name, ZipFile=package.zip_path.read_bytes())
-    _wait_updated(lambda_client, name)
-
-    # CodeSha256 makes Lambda refuse to publish if $LATEST is not the code we just uploaded
-    # (another deploy raced us), instead of publishing someone else's code as ours.
-    publish: dict[str, Any] = {"FunctionName": name, "CodeSha256": package.sha256}
-    if description:
-        publish["Description"] = description[:256]
-    version = lambda_client.publish_version(**publish)["Version"]
-    lambda_client.update_alias(FunctionName=name, Name=alias, FunctionVersion=version)
-    return "updated", version, previous
 
 
 def deploy_build(
@@ -361,7 +510,7 @@ def deploy_build(
                 if package_only:
                     result.status = "packaged"
                 else:
-                    result.status, result.version, result.previous_version = deploy_code(
+                    result.status, result.version, result.previous_version, result.changed = deploy_code(
                         lambda_client,
                         name,
                         package,

@@ -249,3 +249,40 @@ def test_infrastructure_artifact_to_frontend_publish(env, session, moto_server, 
     assert s3.head_object(Bucket=bucket, Key="index.html")["CacheControl"] == "no-cache"
     invalidations = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]
     assert invalidations["Quantity"] == 2  # every publish invalidates, even with nothing new
+
+
+def test_lambdas_cli_moves_live_when_only_the_configuration_changed(env, session, moto_server, tmp_path):
+    # What `pulumi up` does when cdnEnabled flips: only the environment of $LATEST changes.
+    lambdas_root = tmp_path / "lambdas"
+    write(lambdas_root / "shared" / "__init__.py", "")
+    write(lambdas_root / "auth_service" / "handler.py", "def lambda_handler(e, c):\n    return 1\n")
+    write(lambdas_root / "auth_service" / "authorizer.py", "def lambda_handler(e, c):\n    return 2\n")
+    iam, lambda_client = client(session, moto_server, "iam"), client(session, moto_server, "lambda")
+    role = iam.create_role(RoleName="e2e-config-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    prefix = "e2e-config"
+    for fn in functions_for_build("auth-lambda"):
+        lambda_client.create_function(
+            FunctionName=f"{prefix}-{fn.name}-dev",
+            Runtime="python3.12",
+            Role=role,
+            Handler=fn.handler,
+            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+            Environment={"Variables": {"ALLOWED_ORIGIN": "http://site.s3-website.us-east-2.amazonaws.com"}},
+            Publish=True,
+        )
+        lambda_client.create_alias(FunctionName=f"{prefix}-{fn.name}-dev", Name="live", FunctionVersion="1")
+    args = ("deploy.lambdas", "--build", "auth-lambda", "--stack", "dev", "--prefix", prefix)
+    args += ("--dist", str(tmp_path / "build"), "--lambdas-root", str(lambdas_root), "--skip-deps")
+    first = cli(env, *args)
+    assert first.returncode == 0, first.stderr
+
+    name = f"{prefix}-auth-service-dev"
+    cdn = {"Variables": {"ALLOWED_ORIGIN": "https://d111111abcdef8.cloudfront.net"}}
+    lambda_client.update_function_configuration(FunctionName=name, Environment=cdn)
+    second = cli(env, *args)
+    assert second.returncode == 0, second.stderr
+    live = lambda_client.get_alias(FunctionName=name, Name="live")["FunctionVersion"]
+    assert live == "3", second.stdout
+    assert lambda_client.get_function_configuration(FunctionName=name, Qualifier=live)["Environment"] == cdn
+    authorizer = lambda_client.get_alias(FunctionName=f"{prefix}-authorizer-dev", Name="live")
+    assert authorizer["FunctionVersion"] == "2"  # unchanged function, unchanged alias
