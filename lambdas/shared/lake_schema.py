@@ -8,6 +8,11 @@ A copy, because each Lambda zip holds only `shared/` and its service package, ne
 
 from __future__ import annotations
 
+from datetime import date
+
+# The dataset's fixed window: "today" is DATA_END unless a request names a day.
+DATA_START = date(2024, 7, 1)
+DATA_END = date(2026, 6, 30)
 # name -> (description, zone, partition keys, ((column, Glue type, description), ...))
 TABLES: dict[str, tuple[str, str, tuple[str, ...], tuple[tuple[str, str, str], ...]]] = {
     "regions": (

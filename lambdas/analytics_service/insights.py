@@ -1,0 +1,289 @@
+"""Notable changes in a period, found automatically, each with the numbers behind it.
+
+The daily completed sales of the whole data window by total, category, region and channel
+are one statement, computed once per data version and kept as an artifact (`daily_breakdown`);
+a request slices it (its period, the weeks around it, the previous period). Then:
+
+- **spike / drop** (total orders): days that break their weekday's pattern
+  (`detect.same_weekday_baseline`, |z| >= 4); critical from |z| >= 6 or a change of 50 %.
+- **top_mover** (category, region, channel): the groups whose revenue share moved most against
+  the previous period (at most three per dimension, those that moved at least 1 point).
+- **margin_shift** (category): gross margin percent moved at least 2 points.
+- **new_high** (total revenue): the period's best day beat every earlier day of the data.
+
+Every insight carries `value`, `expected` and `changePct`, and `link`: the operation (with its
+period) that shows the series behind it.
+"""
+
+# ruff: noqa: S608 - the SQL is fixed text and allow-list names; every value is a `?` parameter
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from shared.warehouse import Warehouse
+
+from analytics_service.detect import same_weekday_baseline
+from analytics_service.periods import DATA_END, DATA_START, Period
+from analytics_service.sales import REUSE_MINUTES, Where, cents
+
+DEFAULT_DAYS = 90
+SEVERITIES = ("info", "warning", "critical")
+Z_THRESHOLD = 4.0
+Z_WARNING = 4.5
+Z_CRITICAL = 6.0
+MOVER_MIN_POINTS = 1.0
+MARGIN_MIN_POINTS = 2.0
+
+
+def daily_breakdown(wh: Warehouse) -> list[list[Any]]:
+    """[dim, value, day (ISO), revenue, orders, cost] of every day of the data window by total,
+    category, region and channel; one statement, computed once per data version and kept as
+    an artifact (`analytics/daily-breakdown`), so an insights request reads no table."""
+    from shared import artifacts
+
+    def compute() -> list[list[Any]]:
+        window = Period(DATA_START, DATA_END)
+        orders = Where().add("o.status = 'completed'")
+        orders.add("o.order_date >= ? AND o.order_date <= ?", window.first, window.last)
+        lines = Where().add("o.status = 'completed'")
+        lines.add("oi.order_date >= ? AND oi.order_date <= ?", window.first, window.last)
+        sql = (
+            "SELECT 'total' AS dim, 'total' AS val, o.order_date AS day, SUM(o.total_usd) AS revenue, "
+            f"COUNT(*) AS orders, 0.0 AS cost FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
+            "UNION ALL SELECT 'region', o.region, o.order_date, SUM(o.total_usd), COUNT(*), 0.0 "
+            f"FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
+            "UNION ALL SELECT 'channel', o.channel, o.order_date, SUM(o.total_usd), COUNT(*), 0.0 "
+            f"FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
+            "UNION ALL SELECT 'category', p.category_id, oi.order_date, SUM(oi.line_total_usd), "
+            "COUNT(DISTINCT oi.order_id), SUM(p.unit_cost * oi.quantity) "
+            "FROM order_items oi JOIN orders o ON o.order_id = oi.order_id AND o.year = oi.year "
+            "AND o.month = oi.month JOIN products p ON p.product_id = oi.product_id "
+            f"WHERE {lines.sql} GROUP BY 1, 2, 3"
+        )
+        rows = wh.query(sql, orders.params * 3 + lines.params, max_rows=None, reuse_minutes=REUSE_MINUTES)
+        return [
+            [
+                r["dim"],
+                r["val"],
+                r["day"].isoformat(),
+                float(r["revenue"] or 0.0),
+                int(r["orders"]),
+                float(r["cost"]),
+            ]
+            for r in rows
+        ]
+
+    return artifacts.cached("analytics/daily-breakdown", compute)
+
+
+_parsed: dict[int, list[dict[str, Any]]] = {}
+
+
+def _rows(wh: Warehouse) -> list[dict[str, Any]]:
+    raw = daily_breakdown(wh)
+    parsed = _parsed.get(id(raw))
+    if parsed is None:  # parse once per artifact document (kept by shared.artifacts per process)
+        parsed = [
+            {"dim": d, "val": v, "day": date.fromisoformat(day), "revenue": rev, "orders": n, "cost": cost}
+            for d, v, day, rev, n, cost in raw
+        ]
+        _parsed.clear()
+        _parsed[id(raw)] = parsed
+    return parsed
+
+
+def insights(wh: Warehouse, period: Period, *, min_severity: str = "info") -> list[dict[str, Any]]:
+    if period.last < DATA_START or period.first > DATA_END:
+        return []
+    rows = _rows(wh)
+    found = day_outliers(rows, period, DATA_START, DATA_END)
+    found += movers(rows, period)
+    found += new_high(rows, period)
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    found = [f for f in found if rank[f["severity"]] >= rank[min_severity]]
+    found.sort(
+        key=lambda f: (-rank[f["severity"]], -abs(f.get("changePct") or 0.0), f["date"], f["insightId"])
+    )
+    return found
+
+
+def _link(path: str, period: Period, **extra: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"from": period.first, "to": period.last, **extra}.items())
+    return f"{path}?{query}"
+
+
+def _pct(value: float, expected: float) -> float | None:
+    return round((value - expected) / expected * 100.0, 1) if expected else None
+
+
+def day_outliers(rows: list[dict], period: Period, first: date, last: date) -> list[dict[str, Any]]:
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    index = {d: i for i, d in enumerate(days)}
+    orders, revenue = np.zeros(len(days)), np.zeros(len(days))
+    for r in rows:
+        if r["dim"] == "total" and r["day"] in index:
+            orders[index[r["day"]]] = r["orders"]
+            revenue[index[r["day"]]] = r["revenue"] or 0.0
+    out = []
+    # Orders only: a count, whose noise the baseline's Poisson floor knows; a day's revenue
+    # swings with a few large baskets and would be flagged for that alone.
+    for metric, y in (("orders", orders),):
+        base = same_weekday_baseline(y)
+        for i, day in enumerate(days):
+            z = base.z[i]
+            if not (period.first <= day <= period.last) or not np.isfinite(z) or abs(z) < Z_THRESHOLD:
+                continue
+            value, expected = float(y[i]), float(base.expected[i])
+            change = _pct(value, expected)
+            kind = "spike" if z > 0 else "drop"
+            big = abs(z) >= Z_CRITICAL or (change is not None and abs(change) >= 50.0)
+            severity = "critical" if big else "warning" if abs(z) >= Z_WARNING else "info"
+            shown = round(value) if metric == "orders" else cents(value)
+            label = "orders" if metric == "orders" else "revenue (USD)"
+            out.append(
+                {
+                    "insightId": f"{kind}-total-{metric}-{day.isoformat()}",
+                    "type": kind,
+                    "severity": severity,
+                    "title": f"{'Spike' if z > 0 else 'Drop'} in {metric} on {day:%a %d %b %Y}",
+                    "description": (
+                        f"{shown:,} {label} against {expected:,.0f} expected from the same weekday "
+                        f"two weeks either side ({change:+.1f} %, z = {z:.1f})."
+                        if change is not None
+                        else f"{shown:,} {label} where the same weekday usually has none."
+                    ),
+                    "metric": metric,
+                    "dimension": "total",
+                    "date": day.isoformat(),
+                    "value": shown,
+                    "expected": round(expected, 2),
+                    **({"changePct": change} if change is not None else {}),
+                    "link": _link(
+                        "/analytics/sales-timeseries",
+                        Period(day - timedelta(days=28), day + timedelta(days=28)),
+                        granularity="day",
+                    ),
+                }
+            )
+    return out
+
+
+def movers(rows: list[dict], period: Period) -> list[dict[str, Any]]:
+    previous = period.previous()
+    if previous.last < DATA_START:
+        return []
+    sums: dict[tuple[str, str, str], list[float]] = {}  # (dim, value, which) -> [revenue, cost]
+    for r in rows:
+        if r["dim"] == "total":
+            continue
+        which = (
+            "now"
+            if period.first <= r["day"] <= period.last
+            else "before"
+            if previous.first <= r["day"] <= previous.last
+            else None
+        )
+        if which:
+            acc = sums.setdefault((r["dim"], r["val"], which), [0.0, 0.0])
+            acc[0] += float(r["revenue"] or 0.0)
+            acc[1] += float(r["cost"] or 0.0)
+    out = []
+    links = {
+        "category": "/analytics/category-performance",
+        "region": "/analytics/kpis",
+        "channel": "/analytics/sales-timeseries",
+    }
+    for dim in ("category", "region", "channel"):
+        values = sorted({v for d, v, _ in sums if d == dim})
+        total_now = sum(sums.get((dim, v, "now"), [0.0])[0] for v in values)
+        total_before = sum(sums.get((dim, v, "before"), [0.0])[0] for v in values)
+        if total_now <= 0 or total_before <= 0:
+            continue
+        shifts = []
+        for v in values:
+            now, cost_now = sums.get((dim, v, "now"), [0.0, 0.0])
+            before, cost_before = sums.get((dim, v, "before"), [0.0, 0.0])
+            shift = (now / total_now - before / total_before) * 100.0
+            shifts.append((abs(shift), shift, v, now, before))
+            if dim == "category" and now > 0 and before > 0:
+                m_now, m_before = (now - cost_now) / now * 100.0, (before - cost_before) / before * 100.0
+                if abs(m_now - m_before) >= MARGIN_MIN_POINTS:
+                    out.append(
+                        {
+                            "insightId": f"margin_shift-category-{v}-{period.first}",
+                            "type": "margin_shift",
+                            "severity": "warning" if abs(m_now - m_before) >= 5.0 else "info",
+                            "title": f"Gross margin of {v} {'rose' if m_now > m_before else 'fell'} "
+                            f"{abs(m_now - m_before):.1f} points",
+                            "description": f"{m_now:.1f} % of revenue against {m_before:.1f} % in the previous period.",
+                            "metric": "margin",
+                            "dimension": "category",
+                            "dimensionValue": v,
+                            "date": period.first.isoformat(),
+                            "value": round(m_now, 2),
+                            "expected": round(m_before, 2),
+                            "changePct": round((m_now - m_before) / abs(m_before) * 100.0, 1)
+                            if m_before
+                            else 0.0,
+                            "link": _link(links["category"], period),
+                        }
+                    )
+        shifts.sort(key=lambda s: (-s[0], s[2]))
+        for size, shift, v, now, before in shifts[:3]:
+            if size < MOVER_MIN_POINTS:
+                continue
+            growth = _pct(now, before)
+            extra = {"region": v} if dim == "region" else {}
+            out.append(
+                {
+                    "insightId": f"top_mover-{dim}-{v}-{period.first}",
+                    "type": "top_mover",
+                    "severity": "warning" if size >= 5.0 else "info",
+                    "title": f"{v} {'gained' if shift > 0 else 'lost'} {size:.1f} points of revenue share",
+                    "description": (
+                        f"Revenue {cents(now):,.2f} USD against {cents(before):,.2f} USD in the previous period "
+                        f"({'+' if (growth or 0) >= 0 else ''}{growth if growth is not None else 0:.1f} %); share "
+                        f"{now / total_now * 100:.1f} % against {before / total_before * 100:.1f} %."
+                    ),
+                    "metric": "revenue",
+                    "dimension": dim,
+                    "dimensionValue": v,
+                    "date": period.first.isoformat(),
+                    "value": cents(now),
+                    "expected": cents(before),
+                    **({"changePct": growth} if growth is not None else {}),
+                    "link": _link(links[dim], period, **extra),
+                }
+            )
+    return out
+
+
+def new_high(rows: list[dict], period: Period) -> list[dict[str, Any]]:
+    """The period's best revenue day, when it beats every earlier day in the window read."""
+    daily = {r["day"]: float(r["revenue"] or 0.0) for r in rows if r["dim"] == "total"}
+    inside = {d: v for d, v in daily.items() if period.first <= d <= period.last}
+    before = [v for d, v in daily.items() if d < period.first]
+    if not inside or len(before) < 28:
+        return []
+    day, value = max(inside.items(), key=lambda kv: (kv[1], kv[0]))
+    earlier = max([v for d, v in daily.items() if d < day], default=0.0)
+    if value <= earlier:
+        return []
+    return [
+        {
+            "insightId": f"new_high-total-revenue-{day.isoformat()}",
+            "type": "new_high",
+            "severity": "info",
+            "title": f"Best revenue day of the window on {day:%a %d %b %Y}",
+            "description": f"{cents(value):,.2f} USD, above the previous best of {cents(earlier):,.2f} USD.",
+            "metric": "revenue",
+            "dimension": "total",
+            "date": day.isoformat(),
+            "value": cents(value),
+            "expected": cents(earlier),
+            **({"changePct": c} if (c := _pct(value, earlier)) is not None else {}),
+            "link": _link("/analytics/sales-timeseries", period),
+        }
+    ]
