@@ -7,7 +7,6 @@ const SIGNED_IN = { "GET /auth/me": () => json(200, USER) };
 
 /** Each area, the operation it calls and the service that owns it. */
 const AREA_OPERATIONS = [
-  ["/market-intelligence", "Market intelligence", "GET", "/market-intelligence/trends", "market-intelligence"],
   ["/demand-insights", "Demand insights", "GET", "/demand-insights/segments", "demand-insights"],
   ["/compliance", "Compliance", "GET", "/compliance/fraud-statistics", "compliance-guardian"],
   ["/copilot", "Retail copilot", "GET", "/copilot/conversations", "retail-copilot"],
@@ -68,40 +67,6 @@ describe("the services' areas", () => {
     const server = fakeApi({ ...SIGNED_IN, "GET /copilot/conversations": () => json(200, { items: [], count: 0 }) });
     renderApp({ path: "/copilot", fetch: server.fetch, tokens: tokenPair(1) });
     expect(await screen.findByText("You have no conversations yet.")).toBeTruthy();
-  });
-
-  it("renders the category trends when market intelligence answers", async () => {
-    const period = { from: "2025-06-01", to: "2025-06-30" };
-    const server = fakeApi({
-      ...SIGNED_IN,
-      "GET /market-intelligence/trends": () =>
-        json(200, {
-          period,
-          metric: "revenue",
-          categories: [
-            {
-              categoryId: "c1",
-              name: "Garden",
-              trendStrength: 0.8123,
-              seasonalStrength: 0.4,
-              direction: "up",
-              slopePctPerMonth: 2.25,
-              peakWeekday: "saturday",
-            },
-            { categoryId: "c2", name: "Books", trendStrength: 0.1, seasonalStrength: 0.05, direction: "flat" },
-          ],
-        }),
-    });
-    renderApp({ path: "/market-intelligence", fetch: server.fetch, tokens: tokenPair(1) });
-    const table = await screen.findByRole("table", { name: "Trend and seasonality per category, strongest trend first" });
-    const rows = within(table)
-      .getAllByRole("row")
-      .map((row) => [...row.querySelectorAll("th, td")].map((c) => `${c.tagName}:${c.textContent}`));
-    expect(rows).toEqual([
-      ["TH:Category", "TH:Direction", "TH:Trend strength", "TH:Seasonal strength", "TH:Slope per month", "TH:Peak day"],
-      ["TH:Garden", "TD:up", "TD:0.81", "TD:0.4", "TD:+2.3%", "TD:saturday"],
-      ["TH:Books", "TD:flat", "TD:0.1", "TD:0.05", "TD:—", "TD:—"],
-    ]);
   });
 
   it("renders the segments when demand insights answers, and says when there are none", async () => {
