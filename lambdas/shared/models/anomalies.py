@@ -14,7 +14,9 @@ The method (robust statistics throughout, so the anomalies cannot hide themselve
    yearly season without being pulled by a single extreme day.
 3. **Expected value** = local level x weekday factor. The relative residual
    r = (actual - expected) / expected is standardised by a robust scale: 1.4826 x the median
-   absolute deviation (MAD) of r over the ordinary days, i.e. z = r / (1.4826 MAD). A day with
+   absolute deviation (MAD) of r over the ordinary days, i.e. z = r / (1.4826 MAD) (1.2533 x the
+   mean absolute deviation when the MAD is 0; expected values below a quarter of the series'
+   mean count as that quarter, so sparse series do not divide by 0). A day with
    |z| > threshold is an anomaly: a spike above or a drop below the expected range
    expected x (1 +/- threshold x 1.4826 MAD).
 
@@ -38,6 +40,8 @@ from typing import Any
 import numpy as np
 
 MAD_TO_SD = 1.4826
+MEANAD_TO_SD = 1.2533  # sqrt(pi / 2): mean absolute deviation -> sd (normal data)
+FLOOR_OF_MEAN = 0.25
 
 
 def retail_holidays(years: Iterable[int]) -> dict[date, str]:
@@ -113,11 +117,16 @@ class WeekdayBaseline:
             level[t] = np.median(window[mask]) if mask.any() else adjusted[t]
         # 3. expected value, robust relative scale, z-scores
         expected = level * factors[weekday]
-        floor = max(1e-9, 0.01 * float(np.median(np.abs(expected))))
+        # A sparse series (many empty days) has expected values of 0: deviations are then
+        # measured against a quarter of the series' mean level instead.
+        floor = max(1e-9, FLOOR_OF_MEAN * float(np.mean(np.abs(y[ok]))) if ok.any() else 1e-9)
         denom = np.maximum(expected, floor)
         rel = (y - expected) / denom
         base = rel[ok]
-        scale = MAD_TO_SD * float(np.median(np.abs(base - np.median(base)))) if len(base) else 0.0
+        centre = float(np.median(base)) if len(base) else 0.0
+        scale = MAD_TO_SD * float(np.median(np.abs(base - centre))) if len(base) else 0.0
+        if scale <= 0 and len(base):  # more than half the days exactly as expected
+            scale = MEANAD_TO_SD * float(np.mean(np.abs(base - centre)))
         if scale <= 0:  # a flat series: any change is infinitely surprising; use a tiny scale
             scale = 1e-9
         z = rel / scale
