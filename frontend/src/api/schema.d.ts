@@ -3655,6 +3655,11 @@ export interface components {
         GrowthRates: {
             period: components["schemas"]["Period"];
             /**
+             * @description the measure: revenue (in the currency) or orders; `startRevenue`, `endRevenue` and the points hold it
+             * @enum {string}
+             */
+            metric?: "revenue" | "orders";
+            /**
              * @description the interval compared period over period
              * @enum {string}
              */
@@ -3780,6 +3785,17 @@ export interface components {
             marginPct?: number;
             /** @description competitive pressure, 0 none .. 1 intense */
             competitionIndex?: number;
+            /** @description the score's components, each normalised over the cells scored (0 worst .. 1 best): score = 100 x sum(weight x component) / sum(weights) */
+            components?: {
+                /** @description revenue growth, min-max normalised */
+                growth: number;
+                /** @description market size (log), min-max normalised */
+                size: number;
+                /** @description margin, min-max normalised */
+                margin: number;
+                /** @description low competitive pressure (1 - normalised competition index) */
+                competition: number;
+            };
             /** @description what makes it attractive, in words */
             drivers?: string[];
         };
@@ -3887,10 +3903,18 @@ export interface components {
              */
             minSegmentLength: number;
             /**
-             * @description at most this many
+             * @description at most this many (the penalty is raised until no more remain)
              * @default 5
              */
             maxChangePoints: number;
+            /**
+             * @description what changes: `mean` (the level) or `linear` (level and slope of a fitted line; not with cusum)
+             * @default mean
+             * @enum {string}
+             */
+            model: "mean" | "linear";
+            /** @description cost of one more change point, in squared units of the series (higher: fewer changes); default: the BIC, p x sigma^2 x ln(n) with sigma the noise level and p = 2 (mean) or 3 (linear) */
+            penalty?: number;
         };
         /** @description A point where the series' level or trend changes. */
         ChangePoint: {
@@ -3946,6 +3970,13 @@ export interface components {
              * @enum {string}
              */
             method: "pelt" | "binary_segmentation" | "cusum";
+            /**
+             * @description the segment model
+             * @enum {string}
+             */
+            model?: "mean" | "linear";
+            /** @description the penalty used */
+            penalty?: number;
             /** @description points analysed */
             points: number;
             /** @description in date order */
@@ -6070,12 +6101,14 @@ export interface operations {
     getGrowthRates: {
         parameters: {
             query?: {
-                /** @description first day of the period (inclusive, ISO date); default: 29 days before `to` */
-                from?: components["parameters"]["From"];
+                /** @description first day of the period (inclusive, ISO date); default: two years before `to` */
+                from?: string;
                 /** @description last day of the period (inclusive, ISO date); default: the last day of data */
                 to?: components["parameters"]["To"];
                 /** @description interval compared period over period */
                 interval?: "month" | "quarter" | "year";
+                /** @description the measure whose growth is computed */
+                metric?: "revenue" | "orders";
                 /** @description currency of the amounts in the answer (ISO 4217) */
                 currency?: components["parameters"]["Currency"];
             };
@@ -6096,6 +6129,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
         };
     };
