@@ -12,7 +12,10 @@ from retail_copilot.periods import Period, fmt
 DIMENSIONS = ("region", "category", "channel")
 
 
-def _breakdown(rows: list[dict], previous: list[dict], total: float) -> list[dict[str, Any]]:
+def _breakdown(rows: list[dict], previous: list[dict]) -> list[dict[str, Any]]:
+    """Shares of the breakdown's own total: per category that is the goods revenue (shipping
+    and tax belong to no category), per region or channel the whole revenue."""
+    total = sum(r["revenue"] for r in rows)
     before = {r["key"]: r["revenue"] for r in previous}
     out = []
     for r in rows:
@@ -34,8 +37,8 @@ def sales_report(period: Period, filters: sales.Filters) -> dict[str, Any]:
     now = sales.breakdowns(period, DIMENSIONS, filters)
     before = sales.breakdowns(previous, DIMENSIONS, filters)
     cur, prev = now["total"][0], before["total"][0]
-    total = cur["revenue"]
     top = sales.top_products(period, filters, n=10)
+    total = sum(r["revenue"] for r in now["category"])  # goods revenue: what products earn
     for p in top:
         p["revenueSharePct"] = round(p["revenue"] / total * 100, 2) if total > 0 else 0.0
     summary = {
@@ -50,9 +53,9 @@ def sales_report(period: Period, filters: sales.Filters) -> dict[str, Any]:
         "period": period.as_dict(),
         "currency": "USD",
         "summary": summary,
-        "byRegion": _breakdown(now["region"], before["region"], total),
-        "byCategory": _breakdown(now["category"], before["category"], total),
-        "byChannel": _breakdown(now["channel"], before["channel"], total),
+        "byRegion": _breakdown(now["region"], before["region"]),
+        "byCategory": _breakdown(now["category"], before["category"]),
+        "byChannel": _breakdown(now["channel"], before["channel"]),
         "topProducts": top,
     }
     report["narrative"] = narrative(period, report)

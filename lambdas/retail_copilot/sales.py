@@ -1,15 +1,16 @@
 """Sales figures over a period, with optional filters: the copilot's and the sales report's
 fixed, parameterised queries (no SQL is ever built from a request's text).
 
-Definitions (the same in every answer, the README and the tests):
-- **revenue**: the order lines of *completed* orders, in USD after coupon discounts
-  (`order_items.line_total_usd`), excluding tax and shipping; cancelled and returned orders
-  bring none.
-- **orders**: completed orders; **units**: their quantities; **customers**: distinct customers
-  with a completed order; **average order value**: revenue / orders.
+What counts is what the analytics service counts (lambdas/analytics_service/sales.py), so the
+copilot's figures match the dashboards:
+- completed orders only (`orders.status = 'completed'`);
+- **revenue** without a category or product filter is the orders' `total_usd` (goods, shipping
+  and tax, USD); per category or product, or with such a filter, it is the lines'
+  `line_total_usd` (goods after coupon discounts): shipping and tax belong to no category;
+- **orders**: completed orders (with a category/product filter: those with a matching line);
+  **units**: `order_items.quantity`; **customers**: distinct customers with a completed order;
+  **average order value**: revenue / orders;
 - **return rate**: returned orders / all orders placed in the period (any status).
-With a category or product filter, the figures are those of the matching lines (an order counts
-once if it has any matching line).
 """
 
 from __future__ import annotations
@@ -22,29 +23,43 @@ from shared.warehouse import get_warehouse, limit_clause, placeholders
 
 from retail_copilot.periods import Period
 
-# group name -> (SQL expression, label expression). Expressions are constants of this module.
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "category": ("p.category_id", "MAX(p.category)"),
-    "region": ("o.region", "MAX(o.region)"),
-    "country": ("o.country", "MAX(o.country)"),
-    "channel": ("o.channel", "MAX(o.channel)"),
-    "product": ("oi.product_id", "MAX(p.name)"),
-    "month": ("CAST(date_trunc('month', o.order_date) AS DATE)", "MIN(o.order_date)"),
-    "week": ("CAST(date_trunc('week', o.order_date) AS DATE)", "MIN(o.order_date)"),
-    "day": ("o.order_date", "MIN(o.order_date)"),
+# group name -> (SQL expression, label expression, needs the order lines). Constants only.
+DIMENSIONS: dict[str, tuple[str, str, bool]] = {
+    "category": ("p.category_id", "MAX(p.category)", True),
+    "product": ("oi.product_id", "MAX(p.name)", True),
+    "region": ("o.region", "MAX(o.region)", False),
+    "country": ("o.country", "MAX(o.country)", False),
+    "channel": ("o.channel", "MAX(o.channel)", False),
+    "month": ("CAST(date_trunc('month', o.order_date) AS DATE)", "MIN(o.order_date)", False),
+    "week": ("CAST(date_trunc('week', o.order_date) AS DATE)", "MIN(o.order_date)", False),
+    "day": ("o.order_date", "MIN(o.order_date)", False),
 }
 TIME_DIMENSIONS = ("month", "week", "day")
 METRICS = ("revenue", "orders", "units", "customers", "aov", "return_rate")
 
-_MEASURES = """
+# Order level: one row per order; units from the period's lines, joined per order.
+_ORDER_MEASURES = """
+    SUM(CASE WHEN o.status = 'completed' THEN o.total_usd ELSE 0 END) AS revenue,
+    SUM(CASE WHEN o.status = 'completed' THEN 1 ELSE 0 END) AS orders,
+    SUM(CASE WHEN o.status = 'completed' THEN COALESCE(u.units, 0) ELSE 0 END) AS units,
+    COUNT(DISTINCT CASE WHEN o.status = 'completed' THEN o.customer_id END) AS customers,
+    SUM(CASE WHEN o.status = 'returned' THEN 1 ELSE 0 END) AS returned,
+    COUNT(*) AS placed"""
+_ORDER_FROM = """
+FROM orders o LEFT JOIN (
+  SELECT order_id, SUM(quantity) AS units FROM order_items
+  WHERE order_date BETWEEN ? AND ? AND year BETWEEN ? AND ? GROUP BY order_id
+) u ON u.order_id = o.order_id"""
+
+# Line level: category and product figures.
+_LINE_MEASURES = """
     SUM(CASE WHEN o.status = 'completed' THEN oi.line_total_usd ELSE 0 END) AS revenue,
     COUNT(DISTINCT CASE WHEN o.status = 'completed' THEN o.order_id END) AS orders,
     SUM(CASE WHEN o.status = 'completed' THEN oi.quantity ELSE 0 END) AS units,
     COUNT(DISTINCT CASE WHEN o.status = 'completed' THEN o.customer_id END) AS customers,
     COUNT(DISTINCT CASE WHEN o.status = 'returned' THEN o.order_id END) AS returned,
     COUNT(DISTINCT o.order_id) AS placed"""
-
-_FROM = """
+_LINE_FROM = """
 FROM orders o
 JOIN order_items oi ON oi.order_id = o.order_id AND oi.year = o.year AND oi.month = o.month
 JOIN products p ON p.product_id = oi.product_id"""
@@ -61,15 +76,26 @@ class Filters:
     product: str | None = None  # product id
     products: tuple[str, ...] = field(default=())
 
-    def where(self, period: Period) -> tuple[str, list[Any]]:
-        clauses = ["o.order_date BETWEEN ? AND ?", "o.year BETWEEN ? AND ?", "oi.year BETWEEN ? AND ?"]
+    @property
+    def needs_lines(self) -> bool:
+        return bool(self.category or self.product or self.products)
+
+    def where(self, period: Period, *, lines: bool) -> tuple[str, list[Any]]:
+        """The WHERE clause and its parameters; `lines` when order_items oi and products p
+        are joined (else the order level, whose units subquery takes the period first)."""
         years = [period.first.year, period.last.year]
-        params: list[Any] = [period.first, period.last, *years, *years]
+        clauses = ["o.order_date BETWEEN ? AND ?", "o.year BETWEEN ? AND ?"]
+        params: list[Any] = [period.first, period.last, *years]
+        if lines:
+            clauses.append("oi.year BETWEEN ? AND ?")
+            params += years
+        else:
+            params = [period.first, period.last, *years, *params]  # the units subquery's
         for column, value in (
             ("o.country", self.country),
             ("o.region", self.region),
-            ("p.category_id", self.category),
             ("o.channel", self.channel),
+            ("p.category_id", self.category),
             ("oi.product_id", self.product),
         ):
             if value is not None:
@@ -79,6 +105,13 @@ class Filters:
             clauses.append(f"oi.product_id IN ({placeholders(len(self.products))})")
             params += list(self.products)
         return " AND ".join(clauses), params
+
+    def source(self, period: Period, *, lines: bool = False) -> tuple[str, str, list[Any]]:
+        """(measures, FROM ... WHERE ..., parameters) at the level the filters need."""
+        lines = lines or self.needs_lines
+        where, params = self.where(period, lines=lines)
+        measures, from_ = (_LINE_MEASURES, _LINE_FROM) if lines else (_ORDER_MEASURES, _ORDER_FROM)
+        return measures, f"{from_} WHERE {where}", params
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, ())}
@@ -100,8 +133,8 @@ def _figures(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def summary(period: Period, filters: Filters = Filters()) -> dict[str, Any]:
     """The period's figures (see the module docstring) as one dict."""
-    where, params = filters.where(period)
-    row = get_warehouse().query_one(f"SELECT {_MEASURES} {_FROM} WHERE {where}", params)
+    measures, source, params = filters.source(period)
+    row = get_warehouse().query_one(f"SELECT {measures} {source}", params)
     return _figures(row or {})
 
 
@@ -110,38 +143,39 @@ def breakdown(
 ) -> list[dict[str, Any]]:
     """The period's figures per `dimension` (a key of DIMENSIONS): by revenue, largest first,
     or in time order for month/week/day."""
-    expr, label = DIMENSIONS[dimension]
+    expr, label, lines = DIMENSIONS[dimension]
     order = "group_key" if dimension in TIME_DIMENSIONS else "revenue DESC, group_key"
-    where, params = filters.where(period)
+    measures, source, params = filters.source(period, lines=lines)
     sql = (
-        f"SELECT {expr} AS group_key, {label} AS label, {_MEASURES} {_FROM} "
-        f"WHERE {where} GROUP BY {expr} ORDER BY {order}"
+        f"SELECT {expr} AS group_key, {label} AS label, {measures} {source} GROUP BY {expr} ORDER BY {order}"
     )
     rows = get_warehouse().query(sql, params, max_rows=max_rows)
     return [{"key": _key(r["group_key"]), "label": _key(r["label"]), **_figures(r)} for r in rows]
 
 
 def breakdowns(period: Period, dimensions: Sequence[str], filters: Filters = Filters()) -> dict[str, list]:
-    """Several one-dimension breakdowns and the total in one query (GROUPING SETS)."""
-    exprs = [DIMENSIONS[d][0] for d in dimensions]
-    sets = ", ".join(f"({e})" for e in exprs) + ", ()"
-    columns = ", ".join(f"{e} AS g{i}" for i, e in enumerate(exprs))
-    where, params = filters.where(period)
-    sql = (
-        f"SELECT {columns}, MAX(p.category) AS category_name, {_MEASURES} {_FROM} "
-        f"WHERE {where} GROUP BY GROUPING SETS ({sets})"
-    )
+    """One-dimension breakdowns and the total ("total": [figures]) in as few queries as the
+    levels allow: one GROUPING SETS query for the order-level dimensions (and the total), one
+    per line-level dimension."""
     out: dict[str, list] = {d: [] for d in dimensions}
+    order_level = [d for d in dimensions if not DIMENSIONS[d][2]] if not filters.needs_lines else []
+    for dim in dimensions:
+        if dim not in order_level:
+            out[dim] = breakdown(dim, period, filters)
+    exprs = [DIMENSIONS[d][0] for d in order_level]
+    sets = "".join(f"({e}), " for e in exprs) + "()"
+    columns = "".join(f"{e} AS g{i}, " for i, e in enumerate(exprs))
+    measures, source, params = filters.source(period)
+    sql = f"SELECT {columns}{measures} {source} GROUP BY GROUPING SETS ({sets})"
     out["total"] = [_figures({})]
     for row in get_warehouse().query(sql, params, max_rows=10_000):
-        keys = [(d, row[f"g{i}"]) for i, d in enumerate(dimensions) if row[f"g{i}"] is not None]
+        keys = [(d, row[f"g{i}"]) for i, d in enumerate(order_level) if row[f"g{i}"] is not None]
         if not keys:
             out["total"] = [_figures(row)]
             continue
         dim, key = keys[0]
-        label = row["category_name"] if dim == "category" else _key(key)
-        out[dim].append({"key": _key(key), "label": label, **_figures(row)})
-    for dim in dimensions:
+        out[dim].append({"key": _key(key), "label": _key(key), **_figures(row)})
+    for dim in order_level:
         out[dim].sort(key=lambda r: (-r["revenue"], r["key"]))
     return out
 
@@ -154,15 +188,15 @@ def top_products(
     by: str = "revenue",
     ascending: bool = False,
 ) -> list[dict[str, Any]]:
-    """Products ranked by revenue or units over the period (ties: product id)."""
+    """Products ranked by line revenue, units or orders over the period (ties: product id)."""
     order = {"revenue": "revenue", "units": "units", "orders": "orders"}[by]
     direction = "ASC" if ascending else "DESC"
-    where, params = filters.where(period)
+    where, params = filters.where(period, lines=True)
     sql = (
         "SELECT oi.product_id, MAX(p.name) AS name, MAX(p.category_id) AS category_id, "
         "MAX(p.category) AS category, SUM(oi.line_total_usd) AS revenue, "
         "SUM(oi.quantity) AS units, COUNT(DISTINCT o.order_id) AS orders "
-        f"{_FROM} WHERE {where} AND o.status = 'completed' GROUP BY oi.product_id "
+        f"{_LINE_FROM} WHERE {where} AND o.status = 'completed' GROUP BY oi.product_id "
         f"ORDER BY {order} {direction}, oi.product_id {limit_clause(n, 1000)}"
     )
     rows = get_warehouse().query(sql, params)
@@ -175,6 +209,43 @@ def top_products(
             "category": r["category"],
             "revenue": round(float(r["revenue"] or 0), 2),
             "units": int(r["units"] or 0),
+            "orders": int(r["orders"] or 0),
+        }
+        for i, r in enumerate(rows)
+    ]
+
+
+def top_customers(period: Period, filters: Filters = Filters(), *, n: int = 10) -> list[dict[str, Any]]:
+    """Customers ranked by what they spent over the period (the revenue definition above)."""
+    lines = filters.needs_lines
+    where, params = filters.where(period, lines=lines)
+    spend = "oi.line_total_usd" if lines else "o.total_usd"
+    from_ = _LINE_FROM if lines else _ORDER_FROM
+    count = "COUNT(DISTINCT o.order_id)" if lines else "COUNT(*)"
+    sql = (
+        f"SELECT o.customer_id, SUM({spend}) AS revenue, {count} AS orders {from_} "
+        f"WHERE {where} AND o.status = 'completed' GROUP BY o.customer_id "
+        f"ORDER BY revenue DESC, o.customer_id {limit_clause(n, 1000)}"
+    )
+    rows = get_warehouse().query(sql, params)
+    if not rows:
+        return []
+    ids = [r["customer_id"] for r in rows]
+    names = {
+        r["customer_id"]: r
+        for r in get_warehouse().query(
+            "SELECT customer_id, name, country FROM customers "  # noqa: S608
+            f"WHERE customer_id IN ({placeholders(len(ids))})",
+            ids,
+        )
+    }
+    return [
+        {
+            "rank": i + 1,
+            "customerId": r["customer_id"],
+            "name": names.get(r["customer_id"], {}).get("name"),
+            "country": names.get(r["customer_id"], {}).get("country"),
+            "revenue": round(float(r["revenue"] or 0), 2),
             "orders": int(r["orders"] or 0),
         }
         for i, r in enumerate(rows)
