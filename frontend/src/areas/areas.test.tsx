@@ -7,7 +7,6 @@ const SIGNED_IN = { "GET /auth/me": () => json(200, USER) };
 
 /** Each area, the operation it calls and the service that owns it. */
 const AREA_OPERATIONS = [
-  ["/demand-insights", "Demand insights", "GET", "/demand-insights/segments", "demand-insights"],
   ["/compliance", "Compliance", "GET", "/compliance/fraud-statistics", "compliance-guardian"],
   ["/copilot", "Retail copilot", "GET", "/copilot/conversations", "retail-copilot"],
 ] as const;
@@ -69,15 +68,4 @@ describe("the services' areas", () => {
     expect(await screen.findByText("You have no conversations yet.")).toBeTruthy();
   });
 
-  it("renders the segments when demand insights answers, and says when there are none", async () => {
-    const report = { k: 4, period: { from: "2025-06-01", to: "2025-06-30" }, currency: "USD", customers: 1200 };
-    const server = fakeApi({
-      ...SIGNED_IN,
-      "GET /demand-insights/segments": () => json(200, { ...report, segments: [] }),
-    });
-    renderApp({ path: "/demand-insights", fetch: server.fetch, tokens: tokenPair(1) });
-    expect(await screen.findByText("No customers to segment in this period.")).toBeTruthy();
-    expect(screen.getByRole("region", { name: "Demand insights data" }).textContent).toContain("1,200 customers");
-    expect(screen.queryByRole("table")).toBeNull();
-  });
 });
