@@ -38,7 +38,7 @@ MARGIN_MIN_POINTS = 2.0
 
 
 def daily_breakdown(wh: Warehouse) -> list[list[Any]]:
-    """[dim, value, day (ISO), revenue, orders, cost] of every day of the data window by total,
+    """[dim, value, day (ISO), revenue, orders, cost, label] of every day of the data window by total,
     category, region and channel; one statement, computed once per data version and kept as
     an artifact (`analytics/daily-breakdown`), so an insights request reads no table."""
     from shared import artifacts
@@ -51,13 +51,13 @@ def daily_breakdown(wh: Warehouse) -> list[list[Any]]:
         lines.add("oi.order_date >= ? AND oi.order_date <= ?", window.first, window.last)
         sql = (
             "SELECT 'total' AS dim, 'total' AS val, o.order_date AS day, SUM(o.total_usd) AS revenue, "
-            f"COUNT(*) AS orders, 0.0 AS cost FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
-            "UNION ALL SELECT 'region', o.region, o.order_date, SUM(o.total_usd), COUNT(*), 0.0 "
+            f"COUNT(*) AS orders, 0.0 AS cost, 'total' AS label FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
+            "UNION ALL SELECT 'region', o.region, o.order_date, SUM(o.total_usd), COUNT(*), 0.0, o.region "
             f"FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
-            "UNION ALL SELECT 'channel', o.channel, o.order_date, SUM(o.total_usd), COUNT(*), 0.0 "
+            "UNION ALL SELECT 'channel', o.channel, o.order_date, SUM(o.total_usd), COUNT(*), 0.0, o.channel "
             f"FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
             "UNION ALL SELECT 'category', p.category_id, oi.order_date, SUM(oi.line_total_usd), "
-            "COUNT(DISTINCT oi.order_id), SUM(p.unit_cost * oi.quantity) "
+            "COUNT(DISTINCT oi.order_id), SUM(p.unit_cost * oi.quantity), MAX(p.category) "
             "FROM order_items oi JOIN orders o ON o.order_id = oi.order_id AND o.year = oi.year "
             "AND o.month = oi.month JOIN products p ON p.product_id = oi.product_id "
             f"WHERE {lines.sql} GROUP BY 1, 2, 3"
@@ -71,11 +71,12 @@ def daily_breakdown(wh: Warehouse) -> list[list[Any]]:
                 float(r["revenue"] or 0.0),
                 int(r["orders"]),
                 float(r["cost"]),
+                r["label"],
             ]
             for r in rows
         ]
 
-    return artifacts.cached("analytics/daily-breakdown", compute)
+    return artifacts.cached("analytics/daily-breakdown-v2", compute)
 
 
 _parsed: dict[int, list[dict[str, Any]]] = {}
@@ -86,8 +87,16 @@ def _rows(wh: Warehouse) -> list[dict[str, Any]]:
     parsed = _parsed.get(id(raw))
     if parsed is None:  # parse once per artifact document (kept by shared.artifacts per process)
         parsed = [
-            {"dim": d, "val": v, "day": date.fromisoformat(day), "revenue": rev, "orders": n, "cost": cost}
-            for d, v, day, rev, n, cost in raw
+            {
+                "dim": d,
+                "val": v,
+                "day": date.fromisoformat(day),
+                "revenue": rev,
+                "orders": n,
+                "cost": c,
+                "label": lab,
+            }
+            for d, v, day, rev, n, c, lab in raw
         ]
         _parsed.clear()
         _parsed[id(raw)] = parsed
@@ -175,6 +184,7 @@ def movers(rows: list[dict], period: Period) -> list[dict[str, Any]]:
     if previous.last < DATA_START:
         return []
     sums: dict[tuple[str, str, str], list[float]] = {}  # (dim, value, which) -> [revenue, cost]
+    labels = {(r["dim"], r["val"]): r["label"] for r in rows}
     for r in rows:
         if r["dim"] == "total":
             continue
@@ -215,7 +225,7 @@ def movers(rows: list[dict], period: Period) -> list[dict[str, Any]]:
                             "insightId": f"margin_shift-category-{v}-{period.first}",
                             "type": "margin_shift",
                             "severity": "warning" if abs(m_now - m_before) >= 5.0 else "info",
-                            "title": f"Gross margin of {v} {'rose' if m_now > m_before else 'fell'} "
+                            "title": f"Gross margin of {labels.get((dim, v), v)} {'rose' if m_now > m_before else 'fell'} "
                             f"{abs(m_now - m_before):.1f} points",
                             "description": f"{m_now:.1f} % of revenue against {m_before:.1f} % in the previous period.",
                             "metric": "margin",
@@ -241,7 +251,7 @@ def movers(rows: list[dict], period: Period) -> list[dict[str, Any]]:
                     "insightId": f"top_mover-{dim}-{v}-{period.first}",
                     "type": "top_mover",
                     "severity": "warning" if size >= 5.0 else "info",
-                    "title": f"{v} {'gained' if shift > 0 else 'lost'} {size:.1f} points of revenue share",
+                    "title": f"{labels.get((dim, v), v)} {'gained' if shift > 0 else 'lost'} {size:.1f} points of revenue share",
                     "description": (
                         f"Revenue {cents(now):,.2f} USD against {cents(before):,.2f} USD in the previous period "
                         f"({'+' if (growth or 0) >= 0 else ''}{growth if growth is not None else 0:.1f} %); share "
