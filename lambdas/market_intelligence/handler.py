@@ -32,8 +32,18 @@ _CURSOR = {
 app = create_app(SERVICE)
 
 
+def _no_empty_parameters() -> None:
+    """`?to=` is not a missing `to`: every parameter of these operations has a minimum length
+    or a format, so an empty value is a 400 (shared.validation reads it as absent)."""
+    params = app.current_event.query_string_parameters or {}
+    empty = sorted(name for name, value in params.items() if value == "")
+    if empty:
+        raise BadRequest.fields({name: "must not be empty" for name in empty})
+
+
 def _period(default_days: int = DEFAULT_DAYS) -> tuple[date, date]:
     """`?from=&to=` (inclusive; default the last `default_days` days up to DATA_END)."""
+    _no_empty_parameters()
     last = query_date(app, "to") or DATA_END
     first = query_date(app, "from") or last - timedelta(days=default_days - 1)
     for name, day in (("from", first), ("to", last)):
@@ -98,6 +108,7 @@ def competitive_pricing():
     caller(app)
     from market_intelligence import pricing
 
+    _no_empty_parameters()
     category = _category()
     where = query_enum(app, "position", ("below", "at", "above"))
     competitor = query_str(app, "competitor", max_len=100)
