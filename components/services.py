@@ -331,16 +331,37 @@ def policy_statements(fn: Function, settings: Settings, refs: PolicyRefs) -> lis
                 "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}},
             }
         )
-    if catalog.BEDROCK in needs:
+    if catalog.BEDROCK in needs and settings.bedrock_model_id:
+        # The configured model only (Converse is authorised as InvokeModel); none when unset.
         statements.append(
             {
                 "Sid": "Bedrock",
                 "Effect": "Allow",
                 "Action": ["bedrock:InvokeModel"],
-                "Resource": f"arn:aws:bedrock:{region}::foundation-model/*",
+                "Resource": bedrock_model_arns(settings),
             }
         )
     return statements
+
+
+# Cross-region inference profile ids start with a geography: us.anthropic.claude-...
+_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "ca.", "jp.", "au.", "global.")
+
+
+def bedrock_model_arns(settings: Settings) -> list[str]:
+    """The ARNs the copilot may invoke for `bedrockModelId`: a foundation model in the stack's
+    region, or an inference profile and the foundation model it routes to (in any region of
+    the profile), or the ARN given as is."""
+    model = settings.bedrock_model_id or ""
+    if model.startswith("arn:"):
+        return [model]
+    if model.startswith(_PROFILE_PREFIXES):
+        base = model.split(".", 1)[1]
+        return [
+            f"arn:aws:bedrock:{settings.region}:{settings.account_id}:inference-profile/{model}",
+            f"arn:aws:bedrock:*::foundation-model/{base}",
+        ]
+    return [f"arn:aws:bedrock:{settings.region}::foundation-model/{model}"]
 
 
 def environment_for(
@@ -388,6 +409,8 @@ def environment_for(
         env["AUDIT_RETENTION_DAYS"] = str(settings.audit_retention_days)
     if catalog.CONVERSATIONS_TABLE in fn.needs:
         env["CONVERSATION_RETENTION_DAYS"] = str(settings.conversation_retention_days)
+    if catalog.BEDROCK in fn.needs and settings.bedrock_model_id:
+        env["BEDROCK_MODEL_ID"] = settings.bedrock_model_id  # unset: the copilot's local mode
     return env
 
 

@@ -8,6 +8,7 @@ the deploy scripts can read `Pulumi.<stack>.yaml` the same way the program does.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,10 @@ class Settings:
     # How long audit events and idle copilot conversations are kept (DynamoDB TTL).
     audit_retention_days: int = 365
     conversation_retention_days: int = 90
+    # The retail copilot's Bedrock model (e.g. anthropic.claude-3-5-haiku-20241022-v1:0 or an
+    # inference profile id such as us.anthropic...); None: the copilot answers in local mode and
+    # its role may invoke no model at all.
+    bedrock_model_id: str | None = None
 
     # ---- names: every physical name comes from here -------------------------------------
     def name(self, part: str) -> str:
@@ -191,7 +196,18 @@ class Settings:
             default_tags=tags,
             audit_retention_days=as_int("auditRetentionDays", 365, 1, 3653),
             conversation_retention_days=as_int("conversationRetentionDays", 90, 1, 3653),
+            bedrock_model_id=_model_id(get("bedrockModelId")),
         )
+
+
+def _model_id(value: Any) -> str | None:
+    """A Bedrock model or inference profile id, or None when unset/empty."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:/-]{2,200}", text):
+        raise SettingsError(f"bedrockModelId {text!r} is not a Bedrock model id")
+    return text
 
 
 def stack_file_values(stack: str, root: Path = ROOT) -> dict[str, Any]:
@@ -236,6 +252,7 @@ _PROJECT_KEYS = (
     "artifactRetentionDays",
     "auditRetentionDays",
     "conversationRetentionDays",
+    "bedrockModelId",
     "githubOwner",
     "githubRepo",
     "githubBranch",
