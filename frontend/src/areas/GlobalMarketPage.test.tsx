@@ -133,7 +133,7 @@ describe("Global market", () => {
           json(200, {
             period: PERIOD,
             weights: { growth: 1, size: 0, margin: 0, competition: 0 },
-            opportunities: [{ rank: 1, region: "South Asia", categoryId: "CAT12", category: "Grocery", score: 87.5, growthPct: 60, drivers: ["fast growth"] }],
+            opportunities: [{ rank: 1, region: "South Asia", categoryId: "CAT12", category: "Grocery", score: 87.5, growthPct: 60, components: { growth: 1, size: 0.5, margin: 0.25, competition: 0 }, drivers: ["fast growth"] }],
           }),
       ],
     });
@@ -154,7 +154,7 @@ describe("Global market", () => {
     expect(await within(region).findByText("must be <= 1")).toBeTruthy(); // under "Weight of size"
     fireEvent.click(within(region).getByRole("button", { name: "Score opportunities" }));
     const table = await within(region).findByRole("table", { name: "Region and category opportunities, best first" });
-    expect(within(table).getAllByRole("row")[1]!.textContent).toBe("1South AsiaGrocery87.5+60%———fast growth");
+    expect(within(table).getAllByRole("row")[1]!.textContent).toBe("1South AsiaGrocery87.5+60%———growth 1 · size 0.5 · margin 0.25 · competition 0fast growth");
     expect(server.callsTo("POST", "/global-market/opportunities")[1]!.body).toEqual({
       weights: { growth: 1, size: 0, margin: 0, competition: 0 },
       limit: 20,

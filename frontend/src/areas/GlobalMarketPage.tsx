@@ -322,6 +322,11 @@ function Opportunities() {
               { header: "Size", cell: (o) => (o.marketSize !== undefined ? formatMoney(o.marketSize) : "—"), sort: (o) => o.marketSize, numeric: true },
               { header: "Margin", cell: (o) => (o.marginPct !== undefined ? formatPct(o.marginPct) : "—"), sort: (o) => o.marginPct, numeric: true },
               { header: "Competition", cell: (o) => (o.competitionIndex !== undefined ? formatNumber(o.competitionIndex, 2) : "—"), sort: (o) => o.competitionIndex, numeric: true },
+              {
+                header: "Components (0–1)",
+                cell: (o) =>
+                  o.components ? WEIGHTS.map((w) => `${w} ${formatNumber(o.components![w], 2)}`).join(" · ") : "—",
+              },
               { header: "Why", cell: (o) => o.drivers?.join("; ") ?? "" },
             ]}
           />
