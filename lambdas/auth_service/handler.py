@@ -36,7 +36,8 @@ def register():
 @app.post("/auth/login")
 def login():
     data = body(app, schemas.LOGIN)
-    return ok(service().login(data["email"], data["password"]))
+    source_ip = app.current_event.request_context.identity.source_ip
+    return ok(service().login(data["email"], data["password"], source_ip))
 
 
 @app.post("/auth/refresh")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import unicodedata
 from typing import Any
 
 MIN_LENGTH = 12
@@ -86,8 +87,14 @@ def hasher() -> Any:
     return _hasher
 
 
+def normalise(password: str) -> str:
+    """NFC (RFC 8265's normalisation for passwords): the same password typed on a keyboard
+    that composes "é" and on one that sends "e" + U+0301 is the same password."""
+    return unicodedata.normalize("NFC", password)
+
+
 def hash_password(password: str) -> str:
-    return hasher().hash(password)
+    return hasher().hash(normalise(password))
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
@@ -95,7 +102,7 @@ def verify_password(stored_hash: str, password: str) -> bool:
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:
-        return hasher().verify(stored_hash, password)
+        return hasher().verify(stored_hash, normalise(password))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -122,6 +129,7 @@ def strength_problems(password: str, email: str = "") -> list[str]:
     """What makes `password` weak (empty when it is strong): at least 12 characters with an
     upper-case letter, a lower-case letter, a digit and a symbol, not containing the email's
     local part, not a well-known password."""
+    password = normalise(password)
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"must be at least {MIN_LENGTH} characters")

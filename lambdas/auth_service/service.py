@@ -6,6 +6,7 @@ handler only validates the request shape and calls these methods.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import uuid
@@ -22,9 +23,20 @@ from auth_service.store import ConditionFailedError, EmailTakenError, UserStore
 
 REFRESH_SECONDS = 30 * 24 * 3600
 RESET_SECONDS = 30 * 60
-LOCK_AFTER_FAILURES = 5
+# A retry of a refresh within this many seconds of its rotation (its response was lost) gets
+# the same successor; later reuse of a rotated token revokes the whole family.
+REFRESH_GRACE_SECONDS = 10
+# Brute force is kept expensive without handing anyone a switch that locks the real user out:
+# - per (account, client IP): at most CLIENT_ATTEMPTS sign-ins per window, counted atomically
+#   before the password is checked (parallel requests cannot overrun it);
+# - per account, from any client: after SLOW_AFTER failures in the window each attempt must
+#   wait 1, 2, 4 ... seconds, never more than MAX_DELAY_SECONDS (a delay, not a lock);
+# - a caller who proves the current session (change-password with a valid token) is never
+#   refused because of failed sign-ins; its own wrong current passwords are limited per user.
 FAILURE_WINDOW_SECONDS = 15 * 60
-LOCK_SECONDS = 15 * 60
+CLIENT_ATTEMPTS = 10
+SLOW_AFTER = 5
+MAX_DELAY_SECONDS = 60
 # The status of a failed sign-in. The brief asks 401; api/openapi.yaml (in progress) says 400
 # INVALID_CREDENTIALS. One constant, so the decision is a one-line change.
 LOGIN_FAILURE_STATUS = 401
@@ -74,6 +86,19 @@ def check_strength(password: str, email: str, field: str = "password") -> None:
 def profile(user: dict[str, Any]) -> dict[str, Any]:
     """What the API shows of a user: an allow-list, so hashes and counters never leak."""
     return {k: user[k] for k in ("userId", "email", "name", "role", "createdAt", "updatedAt") if k in user}
+
+
+def client_key(source_ip: str | None) -> str:
+    """A short, stable id of a client address (the address itself is not stored)."""
+    return hashlib.sha256((source_ip or "unknown").encode()).hexdigest()[:16]
+
+
+def too_many(retry_after: int) -> TooManyRequests:
+    return TooManyRequests(
+        "Too many sign-in attempts; try again later",
+        code="TOO_MANY_ATTEMPTS",
+        retry_after=max(1, int(retry_after)),
+    )
 
 
 def now() -> float:
@@ -138,24 +163,32 @@ class AuthService:
 
     # --- sign-in -------------------------------------------------------------------------------
 
-    def _check_lock(self, email: str, now: int) -> None:
+    def _slow_down(self, email: str, now: int) -> None:
+        """The account's progressive delay: after SLOW_AFTER failures in the window, one
+        attempt per 1, 2, 4 ... MAX_DELAY_SECONDS, taken atomically by whoever comes first."""
         record = self.store.get_login_failures(email)
-        locked_until = (record or {}).get("lockedUntil", 0)
-        if locked_until > now:
-            raise TooManyRequests(
-                "Too many failed sign-ins; try again later",
-                code="ACCOUNT_LOCKED",
-                retry_after=locked_until - now,
-            )
+        if not record or int(record.get("windowStart", 0)) <= now - FAILURE_WINDOW_SECONDS:
+            return
+        failures = int(record.get("failures", 0))
+        if failures < SLOW_AFTER:
+            return
+        delay = min(2 ** (failures - SLOW_AFTER), MAX_DELAY_SECONDS)
+        if not self.store.claim_slow_attempt(email, now, now - delay):
+            last = int((self.store.get_login_failures(email) or {}).get("lastAttemptAt", now))
+            raise too_many(last + delay - now)
 
-    def _failed(self, email: str, now: int) -> None:
-        self.store.record_login_failure(email, now, FAILURE_WINDOW_SECONDS, LOCK_AFTER_FAILURES, LOCK_SECONDS)
-        metrics.add_metric(name="FailedSignIns", unit="Count", value=1)
+    def _reserve(self, key: str, now: int) -> None:
+        """One attempt of CLIENT_ATTEMPTS per window under `key`, or 429."""
+        if self.store.reserve_attempt(key, now, FAILURE_WINDOW_SECONDS, CLIENT_ATTEMPTS) is None:
+            record = self.store.get_login_failures(key) or {}
+            raise too_many(int(record.get("windowStart", now)) + FAILURE_WINDOW_SECONDS - now)
 
-    def login(self, email: str, password: str) -> dict[str, Any]:
+    def login(self, email: str, password: str, source_ip: str | None = None) -> dict[str, Any]:
         email = normalise_email(email)
         now = int(self.clock())
-        self._check_lock(email, now)
+        client = client_key(source_ip)
+        self._slow_down(email, now)
+        self._reserve(f"{email}#{client}", now)
         user_id = self.store.user_id_for_email(email)
         # The same work whether or not the account exists: one lookup, one argon2 verify.
         user = self.store.get_user(user_id or "USER#none")
@@ -165,10 +198,11 @@ class AuthService:
         else:
             ok = passwords.verify_password(user["passwordHash"], password)
         if not ok:
-            self._failed(email, now)
+            self.store.record_login_failure(email, now, FAILURE_WINDOW_SECONDS)
+            metrics.add_metric(name="FailedSignIns", unit="Count", value=1)
             logger.info("sign-in failed")
             raise InvalidCredentials()
-        self.store.clear_login_failures(email)
+        self.store.clear_login_failures(email, client)
         if passwords.needs_rehash(user["passwordHash"]):
             self.store.upgrade_hash(user["userId"], user["passwordHash"], passwords.hash_password(password))
         return self._new_session(user, now)
@@ -208,13 +242,29 @@ class AuthService:
         record = self.store.get_refresh(old_hash)
         if record is None:
             raise InvalidRefreshToken()
-        family_id = record["familyId"]
         if "usedAt" in record:
-            self.store.revoke_family(family_id)
-            logger.warning("refresh token reused: family revoked", extra={"familyId": family_id})
-            metrics.add_metric(name="RefreshTokenReuse", unit="Count", value=1)
-            raise InvalidRefreshToken()
-        family = self.store.get_family(family_id)
+            return self._retried_or_reused(record, refresh_token, now)
+        user = self._session_user(record, now)
+        # The successor is derived from the token (keyed with the signing key), so a retry of
+        # this refresh whose answer was lost can be given the very same successor.
+        new_refresh = tokens.successor_token(refresh_token)
+        try:
+            self.store.rotate_refresh(
+                old_hash,
+                tokens.token_hash(new_refresh),
+                record["familyId"],
+                user["userId"],
+                now + REFRESH_SECONDS,
+                now,
+            )
+        except ConditionFailedError:
+            # Consumed by a concurrent request with the same token: a retry, or reuse.
+            return self._retried_or_reused(self.store.get_refresh(old_hash) or record, refresh_token, now)
+        return self._token_pair(user, new_refresh, now)
+
+    def _session_user(self, record: dict[str, Any], now: int) -> dict[str, Any]:
+        """The owner of a refresh record whose family is still a valid session."""
+        family = self.store.get_family(record["familyId"])
         user = self.store.get_user(record["ownerId"])
         if (
             record.get("expiresAt", 0) <= now
@@ -224,21 +274,22 @@ class AuthService:
             or int(family.get("sessionVersion", -1)) != int(user.get("sessionVersion", 0))
         ):
             raise InvalidRefreshToken()
-        new_refresh = tokens.new_opaque_token()
-        try:
-            self.store.rotate_refresh(
-                old_hash,
-                tokens.token_hash(new_refresh),
-                family_id,
-                user["userId"],
-                now + REFRESH_SECONDS,
-                now,
-            )
-        except ConditionFailedError:
-            # Consumed by a concurrent request with the same token: treat as reuse.
-            self.store.revoke_family(family_id)
-            raise InvalidRefreshToken() from None
-        return self._token_pair(user, new_refresh, now)
+        return user
+
+    def _retried_or_reused(self, record: dict[str, Any], refresh_token: str, now: int) -> dict[str, Any]:
+        """A rotated token again: within the grace window and while its successor is unused,
+        the same successor (the client lost the answer); otherwise the family is revoked."""
+        used_at = record.get("usedAt")
+        if used_at is not None and now - int(used_at) <= REFRESH_GRACE_SECONDS:
+            successor = tokens.successor_token(refresh_token)
+            following = self.store.get_refresh(tokens.token_hash(successor))
+            if following and following.get("familyId") == record["familyId"] and "usedAt" not in following:
+                return self._token_pair(self._session_user(following, now), successor, now)
+        family_id = record["familyId"]
+        self.store.revoke_family(family_id)
+        logger.warning("refresh token reused: family revoked", extra={"familyId": family_id})
+        metrics.add_metric(name="RefreshTokenReuse", unit="Count", value=1)
+        raise InvalidRefreshToken()
 
     def logout(self, user_id: str, refresh_token: str) -> None:
         """Revoke the refresh token's family (the session), if it is the caller's."""
@@ -276,6 +327,11 @@ class AuthService:
         record = self.store.get_reset(token_hash)
         if record is None:
             raise invalid
+        user = self._user(record["ownerId"])
+        if record.get("serial") is None or int(record["serial"]) != int(user.get("resetSerial", 0)):
+            # A newer reset token, a reset or a password change came after this token.
+            self.store.consume_reset(token_hash)
+            raise invalid
         if record.get("expiresAt", 0) <= now:
             self.store.consume_reset(token_hash)
             raise BadRequest(
@@ -283,7 +339,6 @@ class AuthService:
                 code="RESET_TOKEN_EXPIRED",
                 details={"fields": [{"field": "token", "message": "has expired"}]},
             )
-        user = self._user(record["ownerId"])
         check_strength(new_password, user["email"], "newPassword")  # before the token is spent
         new_hash = passwords.hash_password(new_password)  # so is anything that can fail
         if not self.store.consume_reset(token_hash):
@@ -293,11 +348,13 @@ class AuthService:
         return {"message": "Your password has been reset. Sign in with the new password."}
 
     def change_password(self, user_id: str, current: str, new: str) -> None:
+        """The caller proved the session: failed sign-ins never refuse it. Its own guesses of
+        the current password are limited per user (a stolen access token cannot brute-force it)."""
         user = self._user(user_id)
         now = int(self.clock())
-        self._check_lock(user["email"], now)
+        session_key = f"{user['email']}#session:{user_id}"
+        self._reserve(session_key, now)
         if not passwords.verify_password(user["passwordHash"], current):
-            self._failed(user["email"], now)
             raise BadRequest(
                 "The current password is incorrect",
                 code="INVALID_CURRENT_PASSWORD",
@@ -309,6 +366,7 @@ class AuthService:
                 {"newPassword": "must differ from the current password"}, code="WEAK_PASSWORD"
             )
         self.store.set_password(user_id, passwords.hash_password(new), _iso(now))
+        self.store.clear_login_failures(user["email"], f"session:{user_id}")
 
     # --- tokens --------------------------------------------------------------------------------
 

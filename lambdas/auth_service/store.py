@@ -4,13 +4,17 @@
     userId=EMAIL#<email>       EMAIL     ownerId   (email uniqueness; consistent sign-in lookup)
     userId=REFRESH#<sha256>    REFRESH   ownerId, familyId, expiresAt, usedAt (once rotated)
     userId=FAMILY#<id>         FAMILY    ownerId, sessionVersion, revoked, expiresAt
-    userId=RESET#<sha256>      RESET     ownerId, expiresAt
-    userId=LOGINFAIL#<email>   LOGINFAIL failures, windowStart, lockedUntil, expiresAt
+    userId=RESET#<sha256>      RESET     ownerId, serial, expiresAt
+    userId=LOGINFAIL#<email>   LOGINFAIL failures, windowStart, lastAttemptAt, expiresAt (per account)
+    userId=LOGINFAIL#<email>#<client>  LOGINFAIL attempts, windowStart, expiresAt (per account and client)
 
 Only user items have an `email` attribute, so the `email-index` holds users only. Only token
 records have `expiresAt` (epoch seconds; checked on every read, and usable as a TTL attribute):
-a user item never has it. Revoking every session of a user is one atomic increment of its
-`sessionVersion`: a refresh family is valid only while its version matches the user's.
+a user item never has it. The table's TTL deletes token records some time after `expiresAt`.
+Revoking every session of a user is one atomic increment of its `sessionVersion`: a refresh
+family is valid only while its version matches the user's. Likewise `resetSerial`: a reset
+token is valid only while its serial is the user's, so a newer reset token, a reset and a
+password change each invalidate every older reset token.
 """
 
 from __future__ import annotations
@@ -184,7 +188,8 @@ class UserStore:
         """New password hash, and every refresh token of the user revoked (sessionVersion + 1)."""
         return self._update(
             user_id,
-            "SET passwordHash = :hash, updatedAt = :now, passwordChangedAt = :now ADD sessionVersion :one",
+            "SET passwordHash = :hash, updatedAt = :now, passwordChangedAt = :now "
+            "ADD sessionVersion :one, resetSerial :one",
             {":hash": password_hash, ":now": now_iso, ":one": 1, ":user": USER},
             names={"#type": "type"},
             condition="attribute_exists(userId) AND #type = :user",
@@ -334,6 +339,16 @@ class UserStore:
     # --- password reset tokens -----------------------------------------------------------------
 
     def put_reset(self, token_hash: str, owner: str, expires_at: int, now: int) -> None:
+        """Store a reset token with the next `resetSerial` of its owner: from now on it is the
+        only valid one (two concurrent requests get different serials; the higher wins)."""
+        user = self._update(
+            owner,
+            "ADD resetSerial :one",
+            {":one": 1, ":user": USER},
+            names={"#type": "type"},
+            condition="attribute_exists(userId) AND #type = :user",
+            returns="UPDATED_NEW",
+        )
         self.db.put_item(
             TableName=self.table,
             ConditionExpression="attribute_not_exists(userId)",
@@ -342,6 +357,7 @@ class UserStore:
                     "userId": f"RESET#{token_hash}",
                     "type": RESET,
                     "ownerId": owner,
+                    "serial": int(user["resetSerial"]),
                     "createdAt": now,
                     "expiresAt": expires_at,
                 }
@@ -371,24 +387,63 @@ class UserStore:
     def get_login_failures(self, email: str) -> dict[str, Any] | None:
         return self._get(f"LOGINFAIL#{email}")
 
-    def record_login_failure(
-        self, email: str, now: int, window: int, limit: int, lock_seconds: int
-    ) -> dict[str, Any]:
-        """Count a failed sign-in in the current window (a new window when the last one is
-        over); the `limit`-th failure within it sets `lockedUntil`."""
-        key = f"LOGINFAIL#{email}"
+    def reserve_attempt(self, key: str, now: int, window: int, limit: int) -> dict[str, Any] | None:
+        """Count one attempt under `key` in the current window, atomically and before the
+        password is checked: of any number of parallel requests at most `limit` per window get
+        through. None when the limit is reached (the record says until when)."""
+        key = f"LOGINFAIL#{key}"
         try:
-            item = self._update(
+            return self._update(
                 key,
-                "SET windowStart = if_not_exists(windowStart, :now), #type = :type, "
-                "expiresAt = :exp ADD failures :one",
+                "SET windowStart = if_not_exists(windowStart, :now), #type = :type, expiresAt = :exp "
+                "ADD attempts :one",
                 {
                     ":now": now,
                     ":one": 1,
                     ":cutoff": now - window,
-                    ":exp": now + window + lock_seconds,
+                    ":limit": limit,
+                    ":exp": now + window,
                     ":type": LOGINFAIL,
                 },
+                names={"#type": "type"},
+                condition="attribute_not_exists(windowStart) OR (windowStart > :cutoff AND attempts < :limit)",
+            )
+        except ConditionFailedError:
+            pass
+        try:  # the window is over: start a new one (unless a parallel request just did)
+            return self._update(
+                key,
+                "SET windowStart = :now, attempts = :one, expiresAt = :exp",
+                {":now": now, ":one": 1, ":cutoff": now - window, ":exp": now + window},
+                condition="windowStart <= :cutoff",
+            )
+        except ConditionFailedError:
+            return None
+
+    def claim_slow_attempt(self, email: str, now: int, earliest: int) -> bool:
+        """Take the account's next attempt slot if none was taken since `earliest` (atomic)."""
+        try:
+            self._update(
+                f"LOGINFAIL#{email}",
+                "SET lastAttemptAt = :now",
+                {":now": now, ":earliest": earliest},
+                condition="attribute_exists(userId) AND lastAttemptAt <= :earliest",
+                returns="NONE",
+            )
+            return True
+        except ConditionFailedError:
+            return False
+
+    def record_login_failure(self, email: str, now: int, window: int) -> dict[str, Any]:
+        """Count a failed sign-in of the account in the current window (a new window when the
+        last one is over)."""
+        key = f"LOGINFAIL#{email}"
+        try:
+            return self._update(
+                key,
+                "SET windowStart = if_not_exists(windowStart, :now), #type = :type, "
+                "lastAttemptAt = :now, expiresAt = :exp ADD failures :one",
+                {":now": now, ":one": 1, ":cutoff": now - window, ":exp": now + window, ":type": LOGINFAIL},
                 names={"#type": "type"},
                 condition="attribute_not_exists(windowStart) OR windowStart > :cutoff",
             )
@@ -398,17 +453,13 @@ class UserStore:
                 "type": LOGINFAIL,
                 "failures": 1,
                 "windowStart": now,
-                "expiresAt": now + window + lock_seconds,
+                "lastAttemptAt": now,
+                "expiresAt": now + window,
             }
             self.db.put_item(TableName=self.table, Item=_item(item))
-        if item["failures"] >= limit and item.get("lockedUntil", 0) <= now:
-            item = self._update(
-                key,
-                "SET lockedUntil = :until, expiresAt = :until",
-                {":until": now + lock_seconds},
-                condition="attribute_exists(userId)",
-            )
-        return item
+            return item
 
-    def clear_login_failures(self, email: str) -> None:
-        self.db.delete_item(TableName=self.table, Key=self._key(f"LOGINFAIL#{email}"))
+    def clear_login_failures(self, email: str, *clients: str) -> None:
+        """Forget the account's failures (and those of the given clients of it)."""
+        for key in (email, *(f"{email}#{c}" for c in clients)):
+            self.db.delete_item(TableName=self.table, Key=self._key(f"LOGINFAIL#{key}"))

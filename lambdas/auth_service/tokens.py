@@ -11,7 +11,9 @@ Opaque tokens are 32 random bytes (urlsafe base64); only their SHA-256 is ever s
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -158,3 +160,11 @@ def token_hash(token: str) -> str:
 
 def looks_opaque(token: Any) -> bool:
     return isinstance(token, str) and bool(OPAQUE_TOKEN.fullmatch(token))
+
+
+def successor_token(refresh_token: str) -> str:
+    """The refresh token that rotation gives for `refresh_token`: HMAC-SHA256 of it under the
+    signing key, so the same request always gets the same successor (the grace window for lost
+    answers) and nobody without both the token and the key can compute it."""
+    digest = hmac.new(signing_key(), b"refresh-successor\x00" + refresh_token.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()

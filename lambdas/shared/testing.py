@@ -67,6 +67,7 @@ def api_event(
     stage: str = "dev",
     origin: str | None = ORIGIN,
     base64: bool = False,
+    source_ip: str = "203.0.113.7",
 ) -> dict[str, Any]:
     """An API Gateway REST (v1) proxy event, as the gateway sends it to a Lambda integration.
 
@@ -76,7 +77,7 @@ def api_event(
         "Accept": "application/json",
         "Host": "api.example.com",
         "User-Agent": "pytest",
-        "X-Forwarded-For": "203.0.113.7",
+        "X-Forwarded-For": source_ip,
     }
     if origin:
         hdrs["Origin"] = origin
@@ -104,7 +105,7 @@ def api_event(
         "requestTimeEpoch": 1735689600000,
         "domainName": "api.example.com",
         "identity": {
-            "sourceIp": "203.0.113.7",
+            "sourceIp": source_ip,
             "userAgent": "pytest",
             "accessKey": None,
             "caller": None,

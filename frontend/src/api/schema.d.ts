@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Get an access token and a refresh token
-         * @description Checks the credentials and starts a session: a short-lived access token (JWT) and a refresh token. Wrong credentials answer 401 INVALID_CREDENTIALS (public operations can answer 401: no bearer token is needed, but the credentials were rejected). Five failures within 15 minutes lock the email for 15 minutes: 429 ACCOUNT_LOCKED with Retry-After.
+         * @description Checks the credentials and starts a session: a short-lived access token (JWT) and a refresh token. Wrong credentials answer 401 INVALID_CREDENTIALS (public operations can answer 401: no bearer token is needed, but the credentials were rejected). Too many attempts answer 429 TOO_MANY_ATTEMPTS with Retry-After: at most 10 per 15 minutes per email and client address, and after 5 failures of an email one attempt per 1, 2, 4 ... 60 seconds from anywhere (a delay, never a long lock).
          */
         post: operations["login"];
         delete?: never;
@@ -179,7 +179,7 @@ export interface paths {
         put?: never;
         /**
          * Change the caller's password
-         * @description Checks the current password and sets the new one (strong-password rule, must differ from the current). A wrong current password answers 400 INVALID_CURRENT_PASSWORD (the bearer token itself is fine) and counts as a failed sign-in: too many lock the account (429 ACCOUNT_LOCKED). Every refresh token of the user is revoked (other sessions end when their access token expires).
+         * @description Checks the current password and sets the new one (strong-password rule, must differ from the current). A wrong current password answers 400 INVALID_CURRENT_PASSWORD (the bearer token itself is fine) (more than 10 per 15 minutes: 429 TOO_MANY_ATTEMPTS); failed sign-ins never refuse a caller who proves the session. Every refresh token of the user is revoked (other sessions end when their access token expires).
          */
         post: operations["changePassword"];
         delete?: never;
@@ -831,7 +831,7 @@ export interface paths {
         put?: never;
         /**
          * Find and redact emails, phone numbers and national ids
-         * @description Walks the payload's strings for email addresses, phone numbers and national ids (e.g. US SSN, UK NINO) and answers the findings with the payload redacted as requested. The payload is not stored.
+         * @description Walks the payload's strings for email addresses, phone numbers and national ids (e.g. US SSN, UK NINO) and IBANs (checksum verified) and answers the findings with the payload redacted as requested. The payload is not stored.
          */
         post: operations["scanPii"];
         delete?: never;
@@ -2921,7 +2921,7 @@ export interface components {
              * @description what was found
              * @enum {string}
              */
-            type: "card_number" | "cvv" | "email" | "phone" | "national_id";
+            type: "card_number" | "cvv" | "email" | "phone" | "national_id" | "iban";
             /** @description JSON pointer of the value holding it (`` for a top-level string) */
             path: string;
             /** @description offset of the match within the string */
@@ -2954,7 +2954,7 @@ export interface components {
             /** @description the JSON value to scan: object, array or string (at most 256 KiB) */
             payload: unknown;
             /** @description kinds to look for (default: all) */
-            types?: ("email" | "phone" | "national_id")[];
+            types?: ("email" | "phone" | "national_id" | "iban")[];
             /**
              * @description how to redact: mask characters, replace with [TYPE], or a salted hash
              * @default mask
@@ -2971,6 +2971,7 @@ export interface components {
                 email: number;
                 phone: number;
                 nationalId: number;
+                iban: number;
             };
             /** @description each value found */
             findings: components["schemas"]["ScanFinding"][];
@@ -3093,8 +3094,10 @@ export interface components {
             /** @description labels */
             tags?: string[];
         };
-        /** @description Changes to a case (at least one field). */
+        /** @description Changes to a case (at least one field besides `version`). */
         CaseUpdate: {
+            /** @description the case's version the change is based on (optimistic concurrency); when it is no longer the current version the update is refused with 409 VERSION_CONFLICT */
+            version?: number;
             /**
              * @description lifecycle: open -> investigating -> resolved | dismissed
              * @enum {string}
@@ -3128,6 +3131,8 @@ export interface components {
         };
         /** @description An investigation case. */
         Case: {
+            /** @description 1 when opened, +1 per change; send it back with an update (CaseUpdate.version) */
+            version: number;
             /** @description case id */
             caseId: string;
             /** @description short title */
@@ -4063,7 +4068,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Too many requests (TOO_MANY_REQUESTS, ACCOUNT_LOCKED); retry after the `Retry-After` seconds (also in details.retryAfter). */
+        /** @description Too many requests (TOO_MANY_REQUESTS, TOO_MANY_ATTEMPTS); retry after the `Retry-After` seconds (also in details.retryAfter). */
         TooManyRequests: {
             headers: {
                 /** @description seconds to wait before retrying */
@@ -4198,7 +4203,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many failed sign-ins for this email (ACCOUNT_LOCKED): locked for a while; retry after `Retry-After` seconds (also details.retryAfter). */
+            /** @description Too many sign-in attempts (TOO_MANY_ATTEMPTS); retry after `Retry-After` seconds (also details.retryAfter). */
             429: {
                 headers: {
                     /** @description seconds to wait before retrying */
@@ -4450,7 +4455,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many failed sign-ins for this email (ACCOUNT_LOCKED): locked for a while; retry after `Retry-After` seconds (also details.retryAfter). */
+            /** @description Too many sign-in attempts (TOO_MANY_ATTEMPTS); retry after `Retry-After` seconds (also details.retryAfter). */
             429: {
                 headers: {
                     /** @description seconds to wait before retrying */
