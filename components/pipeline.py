@@ -344,6 +344,8 @@ class DeliveryPipeline(pulumi.ComponentResource):
                 "PULUMI_SECRETS_PROVIDER": s.secrets_provider or "",
                 "PULUMI_VERSION": s.pulumi_version,
                 "AWS_REGION": s.region,
+                # deploy/pipeline_rerun.py: re-run the pipeline when `pulumi up` changed it.
+                "PIPELINE_NAME": s.name("pipeline"),
             },
             # Zips over Lambda's 50 MB direct-upload limit go through the artifacts bucket.
             "auth-lambda": {"FUNCTION_PREFIX": s.name_prefix, "ARTIFACT_BUCKET": bucket.bucket},

@@ -33,6 +33,7 @@ PROJECT_ENV = {
         "PULUMI_SECRETS_PROVIDER",
         "PULUMI_VERSION",
         "AWS_REGION",
+        "PIPELINE_NAME",
     },
     "auth-lambda": {"STACK", "FUNCTION_PREFIX"},
     "python-lambdas": {"STACK", "FUNCTION_PREFIX"},
@@ -43,11 +44,18 @@ OPTIONAL_ENV = {
     "python-lambdas": {"ARTIFACT_BUCKET"},
     "frontend": {"DISTRIBUTION_ID"},
 }
-CODEBUILD_ENV = {"HOME", "PATH", "CODEBUILD_SRC_DIR", f"CODEBUILD_SRC_DIR_{SECONDARY}"}
+CODEBUILD_ENV = {
+    "HOME",
+    "PATH",
+    "CODEBUILD_SRC_DIR",
+    f"CODEBUILD_SRC_DIR_{SECONDARY}",
+    "CODEBUILD_RESOLVED_SOURCE_VERSION",
+}
 FAKE_ENV = {
     "STACK": "dev",
     "FUNCTION_PREFIX": "futureim-ecommerce-ai-platform",
     "SITE_BUCKET": "site-bucket",
+    "PIPELINE_NAME": "futureim-ecommerce-ai-platform-pipeline-dev",
     "CODEBUILD_SRC_DIR": "/codebuild/output/src1",
     f"CODEBUILD_SRC_DIR_{SECONDARY}": "/codebuild/output/src2",
     "PATH": "/usr/bin:/bin",
@@ -182,7 +190,8 @@ def test_infrastructure_artifact_is_exactly_what_stack_outputs_writes():
     output_cmd = next(c for c in build if c.startswith("pulumi stack output"))
     assert "--json" in output_cmd
     written = output_cmd.split(">")[-1].strip()
-    ((_module, args),) = deploy_calls("infrastructure")
+    # The stack outputs step (pipeline_rerun also runs there, around `pulumi up`).
+    ((_module, args),) = [c for c in deploy_calls("infrastructure") if c[0] == "stack_outputs"]
     parsed = parse("stack_outputs", args)
     assert parsed.source == written
     artifacts = spec["artifacts"]
@@ -212,7 +221,7 @@ def test_what_infrastructure_writes_is_what_the_frontend_reads(tmp_path, monkeyp
     source1.mkdir()
     monkeypatch.chdir(source1)
     (source1 / "outputs.json").write_text(json.dumps({"apiUrl": url, "frontendBucket": "b"}))
-    ((module, args),) = deploy_calls("infrastructure")
+    ((module, args),) = [c for c in deploy_calls("infrastructure") if c[0] == "stack_outputs"]
     assert importlib.import_module(f"deploy.{module}").main(expand(args)) == 0
 
     # The artifact, as the frontend action's secondary input sees it.
@@ -285,3 +294,39 @@ def test_frontend_build_node_20_then_publish_from_the_source_root():
     assert parse("frontend", publish, DISTRIBUTION_ID="E123").distribution_id == "E123"
     assert str(parsed.dist) == spec["artifacts"]["base-directory"] == "frontend/dist"
     assert any("publish" in c for c in commands(spec, "post_build"))
+
+
+def infrastructure_guards_fail_early(spec: dict) -> dict[str, bool]:
+    """Which required variables the build phase checks before `pulumi login`."""
+    build = commands(spec, "build")
+    login = next(i for i, c in enumerate(build) if c.startswith("pulumi login"))
+    return {
+        var: any(re.match(rf'test -n "\${var}" \|\| \{{ echo "{var} is not set', c) for c in build[:login])
+        for var in ("PULUMI_BACKEND_URL", "PULUMI_SECRETS_PROVIDER")
+    }
+
+
+def test_infrastructure_fails_early_without_backend_or_secrets_provider(tmp_path):
+    assert infrastructure_guards_fail_early(load("infrastructure")) == {
+        "PULUMI_BACKEND_URL": True,
+        "PULUMI_SECRETS_PROVIDER": True,
+    }
+    # And the check really stops the build with the message, run as CodeBuild runs it.
+    build = commands(load("infrastructure"), "build")
+    guard = next(c for c in build if "PULUMI_SECRETS_PROVIDER is not set" in c)
+    run = subprocess.run(["bash", "-c", guard], env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert run.returncode == 1 and "secretsProvider" in run.stderr
+    select = next(c for c in build if c.startswith("pulumi stack select"))
+    assert '--secrets-provider "$PULUMI_SECRETS_PROVIDER"' in select
+
+
+def test_infrastructure_runs_pulumi_up_under_the_policy_pack_per_stack():
+    build = commands(load("infrastructure"), "build")
+    up = shlex.split(next(c for c in build if c.startswith("pulumi up")))
+    assert up[up.index("--policy-pack") + 1] == "policy"
+    assert up[up.index("--policy-pack-config") + 1] == "policy/config-$STACK.json"
+    for stack, level in (("dev", "advisory"), ("prod", "mandatory")):
+        config = json.loads((ROOT / "policy" / f"config-{stack}.json").read_text())
+        assert config["all"] == level
+    install = " ".join(commands(load("infrastructure"), "install"))
+    assert "-r policy/requirements.txt" in install
