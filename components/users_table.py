@@ -2,7 +2,10 @@
 
 On-demand, `userId` key, an `email` index for sign-in, point-in-time recovery, encryption with
 the data CMK, a stream of every change (for audit and future consumers), and deletion
-protection in protected stacks. No TTL: an expiry attribute must never delete a user.
+protection in protected stacks. TTL on `expiresAt`, which only the auth service's token records
+carry (refresh tokens, sessions, reset tokens, sign-in counters): DynamoDB deletes them some
+time after they expire. A user item never has `expiresAt` (lambdas/auth_service/store.py; a test
+checks every item the service writes), so the TTL never removes a user.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from components.settings import Settings
 
 SYSTEM = "Data"
 EMAIL_INDEX = "email-index"
+TTL_ATTRIBUTE = "expiresAt"  # epoch seconds, on token records only
 
 
 @dataclass
@@ -62,7 +66,9 @@ class UsersTable(pulumi.ComponentResource):
             stream_enabled=True,
             stream_view_type="NEW_AND_OLD_IMAGES",
             deletion_protection_enabled=settings.deletion_protection,
-            # Deliberately no `ttl`: a TTL attribute on a user item would make DynamoDB delete it.
+            # Without it every refresh, session and failed sign-in stays forever (thousands of
+            # items after one test run); user items never carry the attribute.
+            ttl=aws.dynamodb.TableTtlArgs(attribute_name=TTL_ATTRIBUTE, enabled=True),
             tags=settings.tags(SYSTEM),
             # Protected stacks: Pulumi refuses to delete the table (protect), and if it is ever
             # removed from the program or replaced, the table and its users stay in AWS

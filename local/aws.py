@@ -23,6 +23,7 @@ from botocore.config import Config
 
 from components.settings import Settings
 from components.state_tables import STATE_TABLES, TTL_ATTRIBUTE
+from components.users_table import TTL_ATTRIBUTE as USERS_TTL_ATTRIBUTE
 from local.environment import DUMMY_CREDENTIALS, physical_names
 
 # Runs moto's server, and ends it when the platform's process goes away (stdin closes) even if
@@ -286,7 +287,7 @@ def _decode_binary(obj: dict[str, Any]) -> Any:
 
 def create_users_table(dynamodb: Any, name: str) -> None:
     """The users table as components/users_table.py declares it: key userId, the email-index
-    GSI (tests/test_local_aws.py checks the two agree). Also used by the auth service's tests."""
+    GSI, TTL on token records' expiry (tests/test_local_aws.py checks the two agree). Also used by the auth service's tests."""
     dynamodb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
@@ -302,6 +303,9 @@ def create_users_table(dynamodb: Any, name: str) -> None:
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": USERS_TTL_ATTRIBUTE}
     )
 
 

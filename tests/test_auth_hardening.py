@@ -228,3 +228,21 @@ def test_a_context_without_a_role_is_a_user_and_admin_operations_answer_403(monk
     assert call(handler, "GET", "/who", user=context).json == {"role": "user"}
     assert call(handler, "GET", "/admin-only", user=context).status == 403
     assert call(handler, "GET", "/admin-only", user={**context, "role": "admin"}).status == 200
+
+
+# --- 8. token records expire; users never do --------------------------------------------------
+
+
+def test_every_record_but_users_and_emails_carries_the_ttl_attribute(auth):
+    _, pair, ctx = signed_up(auth)
+    refresh(auth, pair["refreshToken"])
+    login(auth, password=WRONG)
+    forgot(auth, "alice@example.com")
+    change(auth, ctx, PASSWORD, NEW_PASSWORD)
+    kinds = {}
+    for item in items(auth):
+        kinds.setdefault(item["type"]["S"], []).append("expiresAt" in item)
+    assert {"USER", "EMAIL", "REFRESH", "FAMILY", "RESET", "LOGINFAIL"} <= set(kinds)
+    for kind, flags in kinds.items():
+        expected = kind not in ("USER", "EMAIL")
+        assert all(flag is expected for flag in flags), kind

@@ -179,6 +179,8 @@ def test_local_users_table_matches_the_stacks(provisioned):
         for i in declared.inputs["globalSecondaryIndexes"]
     }
     assert local_indexes == declared_indexes
+    ttl = clients.dynamodb.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] == "ENABLED" and ttl["AttributeName"] == declared.get("ttl.attributeName")
 
 
 def test_local_state_tables_match_the_stacks(provisioned):

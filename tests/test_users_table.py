@@ -76,11 +76,12 @@ def test_stream_carries_old_and_new_images(users):
     assert t.get("streamViewType") == "NEW_AND_OLD_IMAGES"
 
 
-def test_no_ttl_so_nothing_expires_users(users):
-    # A TTL attribute would let DynamoDB delete user items on its own.
+def test_token_records_expire_by_ttl_on_an_attribute_users_never_carry(users):
+    # Refresh tokens, sessions, reset tokens and sign-in counters carry `expiresAt`; user items
+    # never do (tests/test_auth_hardening.py checks every item the service writes).
     t = table(users)
-    assert "ttl" not in t.inputs
-    assert t.get("ttl.enabled") in (None, False)
+    assert t.get("ttl.enabled") is True
+    assert t.get("ttl.attributeName") == "expiresAt"
 
 
 @pytest.mark.parametrize(("stack", "protected"), [("dev", False), ("prod", True)])
