@@ -56,5 +56,7 @@ export default defineConfig({
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
     unstubEnvs: true,
+    // an area test renders a whole page with its charts: seconds on a busy 2-core machine
+    testTimeout: 20_000,
   },
 });
