@@ -19,6 +19,7 @@ previous question of the conversation. Nothing here touches data: the vocabulary
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
@@ -321,7 +322,8 @@ def _periods(t: _Text) -> list[Period]:
                 n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1)]
                 if m.group(2) == "month" and 0 < n <= 36:
                     y, mon = divmod(DATA_END.year * 12 + DATA_END.month - 1 - n, 12)
-                    first = date(y, mon + 1, min(DATA_END.day, 28)) + timedelta(days=1)
+                    day = min(DATA_END.day, calendar.monthrange(y, mon + 1)[1])
+                    first = date(y, mon + 1, day) + timedelta(days=1)
                     add(m, Period(first, DATA_END, f"the last {n} months"))
                     continue
                 days = n * {"day": 1, "week": 7, "month": 30}[m.group(2)]
@@ -469,7 +471,7 @@ def _intent(t: _Text, q: Question) -> str | None:
         if not (q.metric or q.period or q.country or q.region or q.category):
             return "help"
     if t.has("recommend", "recommendation", "recommendations", "bought together", "bought with", "buy with",
-             "goes with", "go with", "cross-sell", "cross sell", "frequently bought", "also buy", "also bought",
+             "goes with", "go with", "sells well with", "sell with", "sold with", "sells with", "cross-sell", "cross sell", "frequently bought", "also buy", "also bought",
              "pairs well"):  # fmt: skip
         return "recommend"
     if q.order:
@@ -524,6 +526,8 @@ def _intent(t: _Text, q: Question) -> str | None:
                     "rank", "ranking", "popular", "biggest", "leading")  # fmt: skip
     if products_word and (ranking or q.n) and not q.product:
         return "top_products"
+    if q.category and not q.product and q.n and t.has("top", "best", "worst", "bottom", "most", "least"):
+        return "top_products"  # "top 5 books"
     if q.dimension:
         return "breakdown"
     if q.metric or t.has("how did", "how are we doing", "how is", "how was", "how were", "how much", "performance",
