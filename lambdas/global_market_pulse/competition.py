@@ -13,8 +13,9 @@ observation / first - 1). Per competitor, over its products:
   (always in stock) and the competitors tracking it, each weighted by in-stock rate x our
   price / their price; shares are summed over the overlapping products.
 
-One warehouse query: it groups products by their log index in steps of 1/`BUCKETS`, so the
-answer has at most a few hundred rows whatever the data's size.
+One warehouse query: it groups products by their log index in steps of 1/`BUCKETS` (and adds
+one row with the number of overlapping products), so the answer has at most a few hundred rows
+whatever the data's size.
 """
 
 from __future__ import annotations
@@ -52,18 +53,9 @@ SELECT competitor, CAST(floor(ln(idx) * {buckets}) AS BIGINT) AS bucket,
        COUNT(*) AS products, SUM(ln(idx)) AS sum_log_idx, SUM(stock * idx) AS sum_weight,
        SUM(change) AS sum_change, SUM(obs) AS obs, SUM(stock * obs) AS in_stock_obs
 FROM per GROUP BY 1, 2
+UNION ALL
+SELECT NULL, NULL, COUNT(DISTINCT product_id), NULL, NULL, NULL, NULL, NULL FROM per
 """
-
-_OVERLAP = """
-SELECT COUNT(DISTINCT c.product_id) AS products
-FROM competitor_prices c
-JOIN price_history ph
-  ON ph.product_id = c.product_id AND ph.week_start = CAST(date_trunc('week', c.observed_date) AS DATE)
-JOIN products p ON p.product_id = c.product_id
-WHERE c.observed_date BETWEEN ? AND ? AND ph.week_start BETWEEN ? AND ? AND c.price > 0 AND ph.price > 0
-{filters}
-"""
-
 
 _PRESSURE = """
 WITH per AS (
@@ -112,8 +104,8 @@ def observations(
     base = [first, last, first - timedelta(days=6), last]
     wh = get_warehouse()
     rows = wh.query(_PER_PRODUCT.format(filters=extra, buckets=BUCKETS), base + values, max_rows=None)
-    overlap = wh.query(_OVERLAP.format(filters=extra), base + values)[0]["products"] or 0
-    return rows, int(overlap)
+    overlap = sum(r["products"] or 0 for r in rows if r["competitor"] is None)  # the UNION's last row
+    return [r for r in rows if r["competitor"] is not None], int(overlap)
 
 
 def analyse(
