@@ -106,6 +106,7 @@ class Gateway:
         access_log: Callable[[str], None] | None = None,
         on_write: Callable[[], None] | None = None,
         validator: RequestValidator | None = None,
+        audit: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.router = router
         self.invoker = invoker
@@ -119,6 +120,10 @@ class Gateway:
         self.access_log = access_log
         self.on_write = on_write
         self.validator = validator
+        # Receives each answered request as API Gateway's access log records it
+        # (components/api.py ACCESS_LOG_FORMAT); local/audit.py forwards it to the audit log.
+        self.audit = audit
+        self._callers: dict[str, dict[str, Any]] = {}
         self._cache: dict[str, _Cached] = {}
         self._cache_lock = threading.Lock()
 
@@ -170,6 +175,9 @@ class Gateway:
         headers = (*response.headers, ("x-amzn-RequestId", request_id))
         response = HttpResponse(response.status, headers, response.body)
         elapsed = (time.perf_counter() - started) * 1000
+        who = self._callers.pop(request_id, None) or {}
+        if self.audit:
+            self.audit(self._access_record(request, response, request_id, elapsed, who))
         if self.access_log:
             self.access_log(
                 f'{request.source_ip} "{request.method} {request.target}" '
@@ -182,6 +190,30 @@ class Gateway:
         ):
             self.on_write()
         return response
+
+    def _access_record(
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        request_id: str,
+        elapsed_ms: float,
+        who: dict[str, Any],
+    ) -> dict[str, Any]:
+        raw_path = request.raw_path
+        match = self.router.match(self._strip_stage(raw_path))
+        return {
+            "requestId": request_id,
+            "ip": request.source_ip,
+            "user": who.get("principalId") or "-",
+            "email": who.get("email") or "-",
+            "requestTimeEpoch": str(int(time.time() * 1000 - elapsed_ms)),
+            "httpMethod": request.method.upper(),
+            "resourcePath": match.template.path if match else "-",
+            "path": raw_path,
+            "status": str(response.status),
+            "responseLength": str(len(response.body)),
+            "latency": str(round(elapsed_ms)),
+        }
 
     def _strip_stage(self, path: str) -> str:
         prefix = f"/{self.stage}"
@@ -198,6 +230,8 @@ class Gateway:
                 authorizer_ctx = self._authorize(request, path)
             except UnauthorizedError as exc:
                 return self._error(exc.status, exc.code, str(exc), request_id)
+            if self.audit:
+                self._callers[request_id] = authorizer_ctx
         if self.validator is not None:
             try:
                 self.validator.validate(
@@ -295,13 +329,17 @@ class Gateway:
                 500, "AUTHORIZER_CONFIGURATION_ERROR", "the authorizer's answer is invalid"
             )
         context = result.get("context")
+        # Never cache an allow longer than the token lives (its `exp` in the context).
+        lifetime = self.cache_ttl
+        if isinstance(context, Mapping) and str(context.get("exp", "")).isdigit():
+            lifetime = min(lifetime, int(context["exp"]) - time.time())
         entry = _Cached(
-            time.monotonic() + self.cache_ttl,
+            time.monotonic() + lifetime,
             str(result["principalId"]),
             result["policyDocument"],
             context if isinstance(context, Mapping) else None,
         )
-        if self.cache_ttl > 0:
+        if lifetime > 0:
             with self._cache_lock:
                 self._cache[token] = entry
         return entry

@@ -21,6 +21,7 @@ from components.catalog import FUNCTIONS, OPENAPI_PATH, Function
 from components.services import AUTHORIZER_TIMEOUT_SECONDS
 from components.settings import ROOT, Settings, from_stack_file
 from local import aws, dataset, frontend
+from local.audit import AuditForwarder
 from local.contract import Router, load_router, load_spec
 from local.environment import LocalResources, function_environment, runtime_environment
 from local.gateway import INTEGRATION_TIMEOUT_S, Gateway, GatewayServer, _Handler
@@ -120,6 +121,7 @@ class LocalPlatform:
         self._api_thread: threading.Thread | None = None
         self.frontend: frontend.FrontendServer | None = None
         self._snapshots: _Snapshots | None = None
+        self.audit: AuditForwarder | None = None
         self._started = False
         self._stopped = False
 
@@ -235,6 +237,12 @@ class LocalPlatform:
             )
 
         spec = load_spec(OPENAPI_PATH)
+        # The audit log: API Gateway's access log -> subscription -> compliance-guardian in AWS.
+        self.audit = AuditForwarder(
+            self.invoker,
+            log_group=f"/aws/apigateway/{self.settings.name('api')}",
+            owner=self.settings.account_id,
+        )
         self.gateway = Gateway(
             self.router,
             self.invoker,
@@ -245,6 +253,7 @@ class LocalPlatform:
             access_log=self._access_log if self.access_log else None,
             on_write=self._snapshots.mark if self._snapshots else None,
             validator=RequestValidator(spec),
+            audit=self.audit,
         )
         self._api_server.RequestHandlerClass.gateway = self.gateway  # type: ignore[attr-defined]
         self._api_thread = threading.Thread(
@@ -375,6 +384,8 @@ class LocalPlatform:
                     self.frontend.server.server_close()
             except Exception:  # noqa: S110 - stopping must go on whatever fails
                 pass
+        if self.audit is not None:
+            self.audit.stop()
         if self._snapshots is not None:
             self._snapshots.stop()
         if save and self._started:

@@ -136,7 +136,9 @@ class RequestValidator:
         if errors:
             first = errors[0]
             where = "/".join(str(p) for p in first.path)
+            # The rule that failed and where, never the value: API Gateway's messageString does
+            # not repeat the body either, and a body may hold card numbers (even as keys).
             raise InvalidRequestError(
                 "BAD_REQUEST_BODY",
-                f"Invalid request body: {first.message}" + (f" at {where}" if where else ""),
+                f"Invalid request body: fails '{first.validator}'" + (f" at {where}" if where else ""),
             )

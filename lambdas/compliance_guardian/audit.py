@@ -1,0 +1,364 @@
+"""The audit log: every API call of every service, from the API's access log, in the audit table.
+
+Why from the access log, not written by each handler: API Gateway already writes one access-log
+line per request (components/api.py, ACCESS_LOG_FORMAT): caller, method, path, status, latency,
+source IP, request id. It covers what no handler sees (calls the authorizer refused with 401/403,
+throttled calls, gateway errors) and costs the call nothing: the line is written after the
+answer, and a CloudWatch Logs subscription filter (components/audit_log.py) hands batches of
+lines to this function (`ingest`), which writes them here. A write from each handler would add a
+DynamoDB round trip (or a fire-and-forget thread that Lambda freezes after the answer, losing
+events) to every call of every service, and would need write access to the audit log in every
+role. The local gateway hands the same record, in the same CloudWatch Logs event shape, to the
+same `ingest` after answering (local/audit.py).
+
+Items (table `AUDIT_TABLE`, components/state_tables.py):
+
+    pk = access#<month> sk = <timestamp>#<requestId>   an API call (AuditEvent fields)
+    pk = scan#<month>   sk = <timestamp>#<requestId>   a PCI/PII scan: kind, findings (counts only)
+
+Month partitions (`2026-12`) keep a period's listing a few key-range queries, newest first
+(a month of even the prod throttle's 200 requests/s stays far below a partition's write limit); the
+`user-index` (userId + sk) answers "what did this user do". `expiresAt` = the event time plus
+AUDIT_RETENTION_DAYS (the stack's `auditRetentionDays`): DynamoDB's TTL deletes it after that.
+Event times are wall-clock UTC (the audit log records the platform's own use, not the dataset).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from shared import aws
+from shared.env import env_int
+
+from compliance_guardian.dynamo import iso, item, now, plain
+
+USER_INDEX = "user-index"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+CURSOR_SCHEMA = {
+    "type": "object",
+    "required": ["pk", "sk"],
+    "properties": {
+        "pk": {"type": "string", "pattern": "^access#[0-9]{4}-[0-9]{2}$"},
+        "sk": {"type": "string", "maxLength": 200},
+        "userId": {"type": "string", "maxLength": 128},
+    },
+    "additionalProperties": False,
+}
+
+
+def table() -> str:
+    return os.environ["AUDIT_TABLE"]
+
+
+def retention_days() -> int:
+    return env_int("AUDIT_RETENTION_DAYS", 365, 1, 3653)
+
+
+# ---- ingest: access-log lines -> audit items ----------------------------------------------------
+def decode_subscription_event(event: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The log events of a CloudWatch Logs subscription delivery (`{"awslogs": {"data": ...}}`,
+    base64 of gzipped JSON); control messages carry none."""
+    data = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+    if data.get("messageType") != "DATA_MESSAGE":
+        return []
+    return list(data.get("logEvents") or [])
+
+
+def encode_subscription_event(records: Iterable[Mapping[str, Any]], log_group: str) -> dict[str, Any]:
+    """A subscription delivery of access-log `records`, exactly as CloudWatch Logs sends one
+    (the local gateway uses it; tests too)."""
+    stamp = int(now().timestamp() * 1000)
+    body = {
+        "messageType": "DATA_MESSAGE",
+        "owner": "000000000000",
+        "logGroup": log_group,
+        "logStream": "local",
+        "subscriptionFilters": ["audit"],
+        "logEvents": [
+            {"id": str(i), "timestamp": int(r.get("requestTimeEpoch") or stamp), "message": json.dumps(r)}
+            for i, r in enumerate(records)
+        ],
+    }
+    return {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(body).encode())).decode()}}
+
+
+def _field(record: Mapping[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    value = str(value)
+    return None if value in ("", "-") else value
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _without_stage(path: str) -> str:
+    """`$context.path` starts with the stage (`/dev/auth/me`); the audit log keeps the API path."""
+    prefix = "/" + os.environ.get("STAGE", "")
+    if len(prefix) > 1 and (path == prefix or path.startswith(prefix + "/")):
+        return path[len(prefix) :] or "/"
+    return path
+
+
+def audit_item(record: Mapping[str, Any], fallback_ms: int) -> dict[str, Any] | None:
+    """The audit item of one access-log record (the keys of ACCESS_LOG_FORMAT), or None when it
+    is not one (no request id or method)."""
+    request_id, method = _field(record, "requestId"), _field(record, "httpMethod")
+    if not request_id or not method:
+        return None
+    epoch_ms = _int(_field(record, "requestTimeEpoch")) or fallback_ms
+    moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
+    stamp = iso(moment)
+    return {
+        "pk": f"access#{moment.date().isoformat()[:7]}",
+        "sk": f"{stamp}#{request_id}",
+        "kind": "access",
+        "eventId": request_id,
+        "timestamp": stamp,
+        "userId": _field(record, "user"),
+        "email": _field(record, "email"),
+        "method": method.upper(),
+        "path": _without_stage(_field(record, "path") or _field(record, "resourcePath") or "/"),
+        "resourcePath": _field(record, "resourcePath"),
+        "status": _int(_field(record, "status")) or 0,
+        "sourceIp": _field(record, "ip"),
+        "requestId": request_id,
+        "latencyMs": _int(_field(record, "latency")),
+        "errorType": _field(record, "errorType"),
+        "expiresAt": int(moment.timestamp()) + retention_days() * 86400,
+    }
+
+
+def ingest(event: Mapping[str, Any]) -> dict[str, int]:
+    """Write the access-log lines of a subscription delivery as audit items (idempotent: a
+    redelivered line has the same key and overwrites itself)."""
+    items = []
+    for log_event in decode_subscription_event(event):
+        try:
+            record = json.loads(log_event.get("message") or "")
+        except ValueError:
+            continue
+        if isinstance(record, dict) and (found := audit_item(record, int(log_event.get("timestamp") or 0))):
+            items.append(found)
+    write(items)
+    return {"received": len(items)}
+
+
+def write(items: list[dict[str, Any]]) -> None:
+    dynamodb = aws.client("dynamodb")
+    for start in range(0, len(items), 25):
+        pending = {table(): [{"PutRequest": {"Item": item(i)}} for i in items[start : start + 25]]}
+        for _ in range(8):
+            pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+        else:
+            raise RuntimeError("DynamoDB left audit items unprocessed after 8 attempts")
+
+
+def record_scan(kind: str, findings: int, user_id: str | None, request_id: str | None) -> None:
+    """Remember that a PCI/PII scan ran and how much it found (never what)."""
+    moment = now()
+    stamp = iso(moment)
+    aws.client("dynamodb").put_item(
+        TableName=table(),
+        Item=item(
+            {
+                "pk": f"scan#{moment.date().isoformat()[:7]}",
+                "sk": f"{stamp}#{request_id or os.urandom(8).hex()}",
+                "kind": kind,
+                "findings": int(findings),
+                "userId": user_id,
+                "timestamp": stamp,
+                "expiresAt": int(moment.timestamp()) + retention_days() * 86400,
+            }
+        ),
+    )
+
+
+# ---- reading -----------------------------------------------------------------------------------
+def public(event: Mapping[str, Any]) -> dict[str, Any]:
+    keys = (
+        "eventId",
+        "timestamp",
+        "userId",
+        "email",
+        "method",
+        "path",
+        "status",
+        "sourceIp",
+        "requestId",
+        "latencyMs",
+    )
+    out = {k: event[k] for k in keys if event.get(k) is not None}
+    if out.get("method") not in METHODS:  # HEAD, OPTIONS...: the contract lists five methods
+        out["method"] = "GET" if out.get("method") == "HEAD" else out.get("method", "GET")
+    return out
+
+
+def _months(first: date, last: date) -> Iterator[str]:
+    """`YYYY-MM` of each month from `last`'s back to `first`'s."""
+    year, month = last.year, last.month
+    while (year, month) >= (first.year, first.month):
+        yield f"{year:04d}-{month:02d}"
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+def list_events(
+    first: date,
+    last: date,
+    *,
+    user_id: str | None = None,
+    method: str | None = None,
+    status: int | None = None,
+    limit: int = 50,
+    cursor: Mapping[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A page of access events of the period (both days inclusive), newest first."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    filters = []
+    if method:
+        names["#m"], values[":m"] = "method", {"S": method}
+        filters.append("#m = :m")
+    if status is not None:
+        names["#st"], values[":st"] = "status", {"N": str(status)}
+        filters.append("#st = :st")
+    low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
+    dynamodb = aws.client("dynamodb")
+    out: list[dict[str, Any]] = []
+
+    def run(request: dict[str, Any], start: dict[str, Any] | None) -> tuple[bool, dict[str, Any] | None]:
+        """Query until the page is full; (page full, position after its last item)."""
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
+        while True:
+            page = dynamodb.query(
+                **request, Limit=max(2 * limit, 50), **({"ExclusiveStartKey": start} if start else {})
+            )
+            items = page.get("Items", [])
+            for n, raw in enumerate(items):
+                out.append(plain(raw))
+                if len(out) == limit:
+                    more = n < len(items) - 1 or "LastEvaluatedKey" in page
+                    return True, (
+                        {k: raw[k]["S"] for k in ("pk", "sk", "userId") if k in raw} if more else None
+                    )
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return False, None
+
+    if user_id:
+        # The user index holds the user's scan records too: access events only.
+        names["#kind"], values[":access"] = "kind", {"S": "access"}
+        filters.append("#kind = :access")
+        request = {
+            "TableName": table(),
+            "IndexName": USER_INDEX,
+            "KeyConditionExpression": "userId = :u AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                **values,
+                ":u": {"S": user_id},
+                ":lo": {"S": low},
+                ":hi": {"S": high},
+            },
+            "ScanIndexForward": False,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        start = {k: {"S": v} for k, v in cursor.items()} if cursor else None
+        full, position = run(request, start)
+        return [public(e) for e in out], position if full else None
+
+    start_month = cursor["pk"].split("#", 1)[1] if cursor else None
+    months = list(_months(first, last))
+    for n, month in enumerate(months):
+        if start_month and month > start_month:
+            continue
+        request = {
+            "TableName": table(),
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                **values,
+                ":pk": {"S": f"access#{month}"},
+                ":lo": {"S": low},
+                ":hi": {"S": high},
+            },
+            "ScanIndexForward": False,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        start = None
+        if cursor and month == start_month:
+            start = {"pk": {"S": cursor["pk"]}, "sk": {"S": cursor["sk"]}}
+        full, position = run(request, start)
+        if full:
+            if position is None and n < len(months) - 1:
+                # The page ended with this month's last event: the next page goes on before it.
+                last_item = out[-1]
+                position = {"pk": last_item["pk"], "sk": last_item["sk"]}
+            return [public(e) for e in out], position
+    return [public(e) for e in out], None
+
+
+def _partition(kind: str, first: date, last: date, projection: str) -> list[dict[str, Any]]:
+    dynamodb = aws.client("dynamodb")
+    out: list[dict[str, Any]] = []
+    low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
+    for month in _months(first, last):
+        request: dict[str, Any] = {
+            "TableName": table(),
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"{kind}#{month}"},
+                ":lo": {"S": low},
+                ":hi": {"S": high},
+            },
+            "ProjectionExpression": projection,
+            "ExpressionAttributeNames": {"#s": "status", "#p": "resourcePath", "#m": "method"}
+            if kind == "access"
+            else {"#k": "kind", "#f": "findings"},
+        }
+        while True:
+            page = dynamodb.query(**request)
+            out += [plain(i) for i in page.get("Items", [])]
+            if not page.get("LastEvaluatedKey"):
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return out
+
+
+def access_summary(first: date, last: date) -> dict[str, int]:
+    events = _partition("access", first, last, "userId, #s, #p, #m")
+    return {
+        "requests": len(events),
+        "distinctUsers": len({e["userId"] for e in events if e.get("userId")}),
+        "deniedRequests": sum(1 for e in events if e.get("status") in (401, 403)),
+        "failedSignIns": sum(
+            1
+            for e in events
+            if e.get("method") == "POST" and e.get("resourcePath") == "/auth/login" and e.get("status") == 401
+        ),
+    }
+
+
+def scan_summary(first: date, last: date) -> dict[str, int]:
+    scans = _partition("scan", first, last, "#k, #f")
+    out = {"pciScans": 0, "pciFindings": 0, "piiScans": 0, "piiFindings": 0}
+    for scan in scans:
+        kind = scan.get("kind")
+        if kind in ("pci", "pii"):
+            out[f"{kind}Scans"] += 1
+            out[f"{kind}Findings"] += int(scan.get("findings") or 0)
+    return out
