@@ -72,7 +72,8 @@ def b64(data: dict) -> str:
 
 
 def test_a_valid_token_gets_a_stage_wide_allow_and_the_callers_context(authz):
-    result = authorize(authz, "Bearer " + sign(authz.key, role="admin"))
+    token = sign(authz.key, role="admin")
+    result = authorize(authz, "Bearer " + token)
     assert result["principalId"] == "user-1"
     assert result["policyDocument"] == {
         "Version": "2012-10-17",
@@ -84,7 +85,8 @@ def test_a_valid_token_gets_a_stage_wide_allow_and_the_callers_context(authz):
             }
         ],
     }
-    assert result["context"] == {"userId": "user-1", "email": "a@example.com", "role": "admin"}
+    exp = str(jwt.decode(token, options={"verify_signature": False})["exp"])
+    assert result["context"] == {"userId": "user-1", "email": "a@example.com", "role": "admin", "exp": exp}
     assert all(isinstance(v, str) for v in result["context"].values())
 
 

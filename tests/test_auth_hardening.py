@@ -9,7 +9,7 @@ import time
 import unicodedata
 
 import pytest
-from shared.testing import call
+from shared.testing import ORIGIN, call
 
 from tests.test_auth_service import (  # noqa: F401  (the fixture)
     NEW_PASSWORD,
@@ -246,3 +246,39 @@ def test_every_record_but_users_and_emails_carries_the_ttl_attribute(auth):
     for kind, flags in kinds.items():
         expected = kind not in ("USER", "EMAIL")
         assert all(flag is expected for flag in flags), kind
+
+
+# --- 7. no cached allow outlives its token ----------------------------------------------------
+
+
+def test_the_authorizer_context_carries_the_tokens_expiry(auth):
+    from auth_service import authorizer, tokens
+
+    token, _ = tokens.issue_access_token("u-1", "u@example.com", "user", int(time.time()))
+    arn = "arn:aws:execute-api:us-east-2:123456789012:abc123defg/dev/GET/auth/me"
+    answer = authorizer.lambda_handler(
+        {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": arn}
+    )
+    assert int(answer["context"]["exp"]) == tokens.decode_access_token(token)["exp"]
+
+
+def test_every_service_refuses_an_identity_whose_token_expired(monkeypatch):
+    # API Gateway may hand a service a cached authorizer answer after the token expired.
+    from shared.api import create_app, make_handler
+
+    monkeypatch.setenv("ALLOWED_ORIGIN", ORIGIN)
+    app = create_app("test")
+
+    @app.get("/anything")
+    def anything():  # a route that never looks at the caller
+        return {"ok": True}
+
+    handler = make_handler(app)
+    now = int(time.time())
+    fresh = {"userId": "u-1", "role": "user", "exp": str(now + 60)}
+    stale = {**fresh, "exp": str(now - 1)}
+    assert call(handler, "GET", "/anything", user=fresh).status == 200
+    refused = call(handler, "GET", "/anything", user=stale)
+    assert refused.status == 401 and refused.json["error"]["code"] == "UNAUTHORIZED"
+    assert refused.headers.get("access-control-allow-origin") == ORIGIN  # the web app can read it
+    assert call(handler, "GET", "/anything").status == 200  # public: no identity, no check

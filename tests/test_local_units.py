@@ -293,6 +293,7 @@ class FakeInvoker:
 
     def __init__(self):
         self.calls = []
+        self.exp = None  # the token's expiry the authorizer puts into the context, if set
 
     def invoke(self, function, event):
         self.calls.append((function, event))
@@ -302,7 +303,11 @@ class FakeInvoker:
                 effect = "Allow" if token.endswith("good") else "Deny"
                 return {
                     "principalId": "u1",
-                    "context": {"userId": "u1", "role": "user"},
+                    "context": {
+                        "userId": "u1",
+                        "role": "user",
+                        **({"exp": str(self.exp)} if self.exp else {}),
+                    },
                     "policyDocument": {
                         "Version": "2012-10-17",
                         "Statement": [
@@ -400,6 +405,21 @@ def test_cache_can_be_disabled():
     for _ in range(2):
         gw.handle(request("GET", "/auth/me", [("Authorization", "Bearer good")]))
     assert [fn for fn, _ in invoker.calls].count("authorizer") == 2
+
+
+def test_a_cached_allow_never_outlives_its_token(monkeypatch):
+    # A token expiring in 3 s used to pass 8 s later from the 300 s cache.
+    import local.gateway as gateway_module
+
+    gw, invoker = gateway()
+    now = [1_000_000.0]
+    monkeypatch.setattr(gateway_module.time, "time", lambda: now[0])
+    monkeypatch.setattr(gateway_module.time, "monotonic", lambda: now[0])
+    invoker.exp = int(now[0]) + 3
+    assert gw.handle(request("GET", "/auth/me", [("Authorization", "Bearer good")])).status == 200
+    now[0] += 8
+    gw.handle(request("GET", "/auth/me", [("Authorization", "Bearer good")]))
+    assert [fn for fn, _ in invoker.calls].count("authorizer") == 2  # asked again, not cached
 
 
 def test_public_operation_skips_the_authorizer():

@@ -68,5 +68,8 @@ def _authorize(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "userId": str(claims["sub"]),
             "email": str(claims.get("email", "")),
             "role": str(claims.get("role", "user")),
+            # API Gateway caches this answer per token for the authorizer's TTL, which can
+            # outlive the token: every service refuses a context past `exp` (shared.api).
+            "exp": str(int(claims["exp"])),
         },
     )

@@ -21,6 +21,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -39,6 +40,7 @@ from shared.errors import (
     MethodNotAllowed,
     NotFound,
     NotImplementedYet,
+    Unauthorized,
 )
 from shared.observability import local_context, logger, metrics, tracer
 
@@ -123,6 +125,21 @@ class ServiceApp(APIGatewayRestResolver):
         return (self.current_event.raw_event.get("requestContext") or {}).get("requestId")
 
 
+def _refuse_expired_identity(app: ServiceApp, next_middleware: Callable[..., Any]) -> Any:
+    """API Gateway reuses an authorizer's answer for its TTL whatever the token's own expiry:
+    an identity whose token has expired is refused here, so no cached allow outlives its token."""
+    context = (app.current_event.raw_event.get("requestContext") or {}).get("authorizer") or {}
+    expires = context.get("exp")
+    if expires is not None:
+        try:
+            expired = int(expires) <= time.time()
+        except (TypeError, ValueError):
+            expired = True
+        if expired:
+            raise Unauthorized("The access token has expired")
+    return next_middleware(app)
+
+
 def create_app(service: str, *, cors: CORSConfig | None = None) -> ServiceApp:
     """The resolver of `service`, with CORS limited to ALLOWED_ORIGIN and the error model.
 
@@ -134,6 +151,7 @@ def create_app(service: str, *, cors: CORSConfig | None = None) -> ServiceApp:
     )
     app = ServiceApp(service, cors=cors, serializer=to_json)
     _register_error_handlers(app)
+    app.use(middlewares=[_refuse_expired_identity])
     return app
 
 
