@@ -59,7 +59,7 @@ MAX_EXAMPLES = 10  # random examples per operation, on top of the coverage phase
 PASSWORD = "Correct-Horse-Battery-9"
 AUTH = "auth-service"
 # Services whose every operation has landed: a 501 from them is a failure like any 5xx.
-COMPLETE = {AUTH, "market-intelligence", "global-market-pulse"}
+COMPLETE = {AUTH, "market-intelligence", "analytics-service", "global-market-pulse", "compliance-guardian"}
 TOKEN_RECORDS = ("REFRESH#", "FAMILY#", "RESET#")  # users table keys (lambdas/auth_service/store.py)
 LOGIN_FAILURES = "LOGINFAIL#"  # failed sign-ins are counted: the one write a refused request makes
 # The gateway's own validation/routing answers: a schema-valid request must never get one.

@@ -8,6 +8,7 @@ service's modules with the process's warehouse (see README.md).
 from __future__ import annotations
 
 from shared.api import create_app, make_handler, ok
+from shared.errors import BadRequest
 from shared.identity import caller
 from shared.pagination import decode_cursor, encode_cursor
 from shared.validation import body, query_enum, query_int, query_str
@@ -28,9 +29,34 @@ CURSOR = {
 app = create_app(SERVICE)
 
 
+def _no_empty_parameters() -> None:
+    """Every query parameter of these operations is a date, an enum, a number or a non-empty
+    string: `?to=` is a malformed value, not an absent one (shared.validation reads it as absent)."""
+    event = app.current_event
+    params = event.multi_value_query_string_parameters or {
+        k: [v] for k, v in (event.query_string_parameters or {}).items()
+    }
+    empty = sorted(name for name, values in params.items() if any(v == "" for v in values or []))
+    if empty:
+        raise BadRequest.fields({name: "must not be empty" for name in empty})
+
+
+def _region() -> str | None:
+    """A region name is printable text (it is bound as a parameter, never spliced)."""
+    region = query_str(app, "region", max_len=64)
+    if region is not None:
+        try:
+            region.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest.fields({"region": "is not valid Unicode"}) from None
+        if not region or any(ch < " " or ch == "\x7f" for ch in region):
+            raise BadRequest.fields({"region": "must be printable text"})
+    return region
+
+
 def _filters() -> dict[str, str | None]:
     return {
-        "region": query_str(app, "region", max_len=64),
+        "region": _region(),
         "category": query_str(app, "category", max_len=64, pattern=ID_PATTERN),
     }
 
@@ -43,6 +69,7 @@ def _offset() -> int:
 @app.get("/analytics/kpis")
 def get_kpis():
     caller(app)
+    _no_empty_parameters()
     period = periods.from_request(app)
     return ok(sales.kpis(get_warehouse(), period, **_filters()))
 
@@ -50,6 +77,7 @@ def get_kpis():
 @app.get("/analytics/sales-timeseries")
 def get_sales_timeseries():
     caller(app)
+    _no_empty_parameters()
     period = periods.from_request(app)
     granularity = query_enum(app, "granularity", ("day", "week", "month"), "day")
     return ok(sales.timeseries(get_warehouse(), period, granularity, **_filters()))
@@ -58,6 +86,7 @@ def get_sales_timeseries():
 @app.get("/analytics/top-products")
 def get_top_products():
     caller(app)
+    _no_empty_parameters()
     period = periods.from_request(app)
     by = query_enum(app, "by", ("revenue", "units"), "revenue")
     limit = query_int(app, "limit", 20, 1, 200)
@@ -78,15 +107,15 @@ def get_top_products():
 @app.get("/analytics/category-performance")
 def get_category_performance():
     caller(app)
+    _no_empty_parameters()
     period = periods.from_request(app)
-    return ok(
-        sales.category_performance(get_warehouse(), period, region=query_str(app, "region", max_len=64))
-    )
+    return ok(sales.category_performance(get_warehouse(), period, region=_region()))
 
 
 @app.get("/analytics/cohorts")
 def get_cohorts():
     caller(app)
+    _no_empty_parameters()
     months = query_int(app, "months", 12, 1, 24)
     period = periods.from_request(app, default_days=cohorts.DEFAULT_DAYS)
     return ok(cohorts.cohorts(get_warehouse(), period, months))
@@ -95,18 +124,21 @@ def get_cohorts():
 @app.get("/analytics/datasets")
 def list_datasets():
     caller(app)
+    _no_empty_parameters()
     return ok(datasets.datasets(get_warehouse()))
 
 
 @app.post("/analytics/query")
 def run_analytics_query():
     caller(app)
+    _no_empty_parameters()
     return ok(structured_query(body(app), get_warehouse()))
 
 
 @app.get("/analytics/insights")
 def get_insights():
     caller(app)
+    _no_empty_parameters()
     period = periods.from_request(app, default_days=insights.DEFAULT_DAYS)
     severity = query_enum(app, "severity", insights.SEVERITIES, "info")
     limit = query_int(app, "limit", 20, 1, 200)
