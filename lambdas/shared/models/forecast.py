@@ -61,17 +61,15 @@ def nelder_mead_box(
     xtol: float = 1e-3,
     ftol: float = 1e-7,
     max_evals: int = 200,
+    restarts: int = 2,
 ) -> tuple[list[float], float, int]:
     """Minimise `f` over the unit cube [0, 1]^d with the Nelder-Mead simplex method (Nelder &
     Mead 1965; the standard coefficients 1, 2, 0.5, 0.5 as in Lagarias et al. 1998), every
-    trial point projected onto the cube. Stops when the simplex is smaller than `xtol` in
-    every coordinate and its values differ by less than `ftol` (relative), or after
-    `max_evals` evaluations. Returns (x, f(x), evaluations)."""
-    d = len(x0)
-
-    def clip(x: Sequence[float]) -> list[float]:
-        return [min(1.0, max(0.0, v)) for v in x]
-
+    trial point projected onto the cube. A run stops when the simplex is smaller than `xtol`
+    in every coordinate and its values differ by less than `ftol` (relative); it is then
+    restarted from its best point with a fresh simplex (up to `restarts` times, while a restart
+    still improves by more than `ftol`), the usual remedy for a simplex that collapsed onto a
+    face of the box. At most `max_evals` evaluations in all. Returns (x, f(x), evaluations)."""
     evals = 0
 
     def call(x: list[float]) -> float:
@@ -80,14 +78,40 @@ def nelder_mead_box(
         value = f(x)
         return value if math.isfinite(value) else math.inf
 
-    start = clip(x0)
-    simplex = [start]
+    best_x = [min(1.0, max(0.0, v)) for v in x0]
+    best_f = call(best_x)
+    for _ in range(restarts + 1):
+        x, fx = _nelder_mead_run(call, best_x, best_f, step, xtol, ftol, lambda: evals < max_evals)
+        improved = fx < best_f - ftol * (abs(best_f) + 1e-12)
+        if fx < best_f:
+            best_x, best_f = x, fx
+        if not improved or evals >= max_evals:
+            break
+    return best_x, best_f, evals
+
+
+def _nelder_mead_run(
+    call: Callable[[list[float]], float],
+    start: list[float],
+    f_start: float,
+    step: float,
+    xtol: float,
+    ftol: float,
+    budget: Callable[[], bool],
+) -> tuple[list[float], float]:
+    d = len(start)
+
+    def clip(x: Sequence[float]) -> list[float]:
+        return [min(1.0, max(0.0, v)) for v in x]
+
+    simplex = [list(start)]
+    values = [f_start]
     for i in range(d):
         p = list(start)
         p[i] = p[i] + step if p[i] + step <= 1.0 else p[i] - step
         simplex.append(clip(p))
-    values = [call(p) for p in simplex]
-    while evals < max_evals:
+        values.append(call(simplex[-1]))
+    while budget():
         order = sorted(range(d + 1), key=values.__getitem__)
         simplex = [simplex[i] for i in order]
         values = [values[i] for i in order]
@@ -123,7 +147,7 @@ def nelder_mead_box(
             simplex[i] = [b + 0.5 * (p - b) for b, p in zip(simplex[0], simplex[i], strict=True)]
             values[i] = call(simplex[i])
     i = min(range(d + 1), key=values.__getitem__)
-    return simplex[i], values[i], evals
+    return simplex[i], values[i]
 
 
 # ---- Holt-Winters ----------------------------------------------------------------------------
@@ -193,17 +217,20 @@ def _hw_filter(
 
 
 def initial_states(y: np.ndarray, m: int) -> tuple[float, float, np.ndarray]:
-    """Heuristic initial level, trend and seasonal states (Hyndman et al. 2008, §2.6.1):
-    seasonal indices from a classical decomposition (centred 2xm moving average) of the first
-    few seasons, normalised to sum 0; level and trend from a straight line through the
-    seasonally adjusted first seasons. The states are those "before" the first observation."""
+    """Initial level, trend and seasonal states from a classical decomposition (FPP3 §3.4;
+    the heuristic of Hyndman et al. 2008 §2.6.1, over every whole season rather than the first
+    few): seasonal indices = the mean detrended value (centred 2xm moving average) at each
+    position, normalised to sum 0; trend = the least-squares slope of the series; level = the
+    seasonally adjusted first seasons' mean, moved back to before the first observation. With a
+    small gamma or beta* these states are what the forecasts keep, so they come from all the
+    data, not from a few noisy weeks at the start."""
     n = len(y)
     if m <= 1:
         k = min(n, 10)
         t = np.arange(1, k + 1, dtype=float)
         slope, intercept = np.polyfit(t, y[:k], 1)
         return float(intercept), float(slope), np.zeros(1)
-    cycles = max(2, min(n // m, 5))
+    cycles = max(2, n // m)
     head = y[: cycles * m]
     if m % 2 == 0:
         weights = np.r_[0.5, np.ones(m - 1), 0.5] / m
@@ -217,8 +244,14 @@ def initial_states(y: np.ndarray, m: int) -> tuple[float, float, np.ndarray]:
     season -= season.mean()
     adjusted = head - season[np.arange(len(head)) % m]
     t = np.arange(1, len(head) + 1, dtype=float)
-    slope, intercept = np.polyfit(t, adjusted, 1)
-    return float(intercept), float(slope), season
+    # The trend is the slope of the whole series (whole seasons of it): a few seasons at the
+    # start are too short to tell a trend from noise, and with a small beta* the initial
+    # trend is what a long forecast extrapolates.
+    whole = (n // m) * m
+    tw = np.arange(1, whole + 1, dtype=float)
+    slope = float(np.polyfit(tw, y[:whole], 1)[0])
+    intercept = float(adjusted.mean() - slope * t.mean())
+    return intercept, slope, season
 
 
 class HoltWinters:
@@ -277,12 +310,24 @@ class HoltWinters:
         free = [i for i, v in enumerate(fixed) if v is None]
 
         def params(u: Sequence[float]) -> tuple[float, float, float]:
+            """(alpha, beta*, gamma) of a point of the search cube. With alpha and beta* both
+            free, the cube's first two coordinates are folded onto the triangle
+            0 <= alpha * beta* <= alpha <= 1: alpha = max(u1, u2), alpha * beta* = min(u1, u2).
+            Searching the two gains of the error-correction form, rather than beta* whose
+            effect vanishes as alpha -> 0, keeps the simplex off that degenerate face."""
             vals = list(fixed)
-            for i, ui in zip(free, u, strict=True):
-                vals[i] = ui
-            a, b, g = (float(v) for v in vals)
+            it = iter(u)
+            if self.alpha is None and self.beta is None:
+                u1, u2 = next(it), next(it)
+                vals[0] = a = max(u1, u2)
+                vals[1] = min(u1, u2) / a if a > 0 else 0.0
+            else:
+                for i in free:
+                    if i < 2:
+                        vals[i] = next(it)
             if self.gamma is None and seasonal:  # search gamma on [0, 1 - alpha]
-                g = g * (1.0 - a)
+                vals[2] = next(it) * (1.0 - float(vals[0]))
+            a, b, g = (float(v) for v in vals)
             return a, b, g
 
         self.evaluations_ = 0
@@ -293,7 +338,7 @@ class HoltWinters:
                 a, b, g = params(u)
                 return sse(ys, a, a * b, g, l0, b0, s0l)
 
-            start = {0: 0.3, 1: 0.05, 2: 0.1}
+            start = {0: 0.3, 1: 0.015 if self.alpha is None else 0.05, 2: 0.1}
             u, _, self.evaluations_ = nelder_mead_box(
                 objective, [start[i] for i in free], xtol=self.xtol, ftol=self.ftol, max_evals=self.max_evals
             )
