@@ -244,15 +244,36 @@ class ChangePoints:
         self.sigma_ = noise_sigma(y)
         penalty = bic_penalty(y, self.model, self.sigma_) if self.penalty is None else float(self.penalty)
         breaks = self._detect(y, penalty)
-        if self.max_changes is not None:
-            floor = max(penalty, 1e-12 * max(float(np.var(y)), 1e-300) * len(y))
-            while len(breaks) > self.max_changes:
-                penalty = max(penalty, floor) * 1.5
-                breaks = self._detect(y, penalty)
+        if self.max_changes is not None and len(breaks) > self.max_changes:
+            penalty, breaks = self._fewer(y, penalty)
         self.penalty_ = penalty
         self.breakpoints_ = breaks
         self._describe(y)
         return self
+
+    def _fewer(self, y: np.ndarray, penalty: float) -> tuple[float, list[int]]:
+        """The smallest penalty (to within a factor 1.2) above `penalty` that leaves at most
+        `max_changes` change points: grow it 4x at a time (from at least a quarter of the
+        BIC), then bisect in log space. A dozen fits at most for any series."""
+        assert self.max_changes is not None
+        low = penalty
+        high = max(penalty, 0.25 * bic_penalty(y, self.model, self.sigma_), 1e-12 * float(np.var(y)) * len(y))
+        breaks = self._detect(y, high)
+        while len(breaks) > self.max_changes:
+            if high > 1e300:  # pragma: no cover - costs are finite, so one segment is reached first
+                break
+            low, high = high, high * 4.0
+            breaks = self._detect(y, high)
+        if low <= 0:
+            return high, breaks
+        while high / low > 1.2:
+            mid = math.sqrt(low * high)
+            found = self._detect(y, mid)
+            if len(found) > self.max_changes:
+                low = mid
+            else:
+                high, breaks = mid, found
+        return high, breaks
 
     def _describe(self, y: np.ndarray) -> None:
         cost = _Cost(y, self.model)
