@@ -1,8 +1,8 @@
 """Notable changes in a period, found automatically, each with the numbers behind it.
 
-The daily completed sales of the whole data window by total, category, region and channel
-are one statement, computed once per data version and kept as an artifact (`daily_breakdown`);
-a request slices it (its period, the weeks around it, the previous period). Then:
+The daily completed sales by total, category, region and channel come from the daily cube
+(`cube.py`, one statement once per data version): a request reads no table, it slices the
+cube (its period, two weeks either side, the previous period). Then:
 
 - **spike / drop** (total orders): days that break their weekday's pattern
   (`detect.same_weekday_baseline`, |z| >= 4); critical from |z| >= 6 or a change of 50 %.
@@ -15,7 +15,6 @@ Every insight carries `value`, `expected` and `changePct`, and `link`: the opera
 period) that shows the series behind it.
 """
 
-# ruff: noqa: S608 - the SQL is fixed text and allow-list names; every value is a `?` parameter
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -26,88 +25,61 @@ from shared.warehouse import Warehouse
 
 from analytics_service.detect import same_weekday_baseline
 from analytics_service.periods import DATA_END, DATA_START, Period
-from analytics_service.sales import REUSE_MINUTES, Where, cents
+from analytics_service.sales import cents
 
 DEFAULT_DAYS = 90
 SEVERITIES = ("info", "warning", "critical")
 Z_THRESHOLD = 4.0
 Z_WARNING = 4.5
 Z_CRITICAL = 6.0
+CONTEXT_DAYS = 14  # the weekday baseline looks two weeks either side
 MOVER_MIN_POINTS = 1.0
 MARGIN_MIN_POINTS = 2.0
 
 
-def daily_breakdown(wh: Warehouse) -> list[list[Any]]:
-    """[dim, value, day (ISO), revenue, orders, cost, label] of every day of the data window by total,
-    category, region and channel; one statement, computed once per data version and kept as
-    an artifact (`analytics/daily-breakdown`), so an insights request reads no table."""
-    from shared import artifacts
+def _rows(wh: Warehouse, first: date, last: date) -> list[dict[str, Any]]:
+    """Daily revenue, orders and cost of [first, last] by total, region, channel and category,
+    from the daily cube (`cube.py`): no table is read once the cube exists."""
+    from analytics_service import cube
 
-    def compute() -> list[list[Any]]:
-        window = Period(DATA_START, DATA_END)
-        orders = Where().add("o.status = 'completed'")
-        orders.add("o.order_date >= ? AND o.order_date <= ?", window.first, window.last)
-        lines = Where().add("o.status = 'completed'")
-        lines.add("oi.order_date >= ? AND oi.order_date <= ?", window.first, window.last)
-        sql = (
-            "SELECT 'total' AS dim, 'total' AS val, o.order_date AS day, SUM(o.total_usd) AS revenue, "
-            f"COUNT(*) AS orders, 0.0 AS cost, 'total' AS label FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
-            "UNION ALL SELECT 'region', o.region, o.order_date, SUM(o.total_usd), COUNT(*), 0.0, o.region "
-            f"FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
-            "UNION ALL SELECT 'channel', o.channel, o.order_date, SUM(o.total_usd), COUNT(*), 0.0, o.channel "
-            f"FROM orders o WHERE {orders.sql} GROUP BY 1, 2, 3 "
-            "UNION ALL SELECT 'category', p.category_id, oi.order_date, SUM(oi.line_total_usd), "
-            "COUNT(DISTINCT oi.order_id), SUM(p.unit_cost * oi.quantity), MAX(p.category) "
-            "FROM order_items oi JOIN orders o ON o.order_id = oi.order_id AND o.year = oi.year "
-            "AND o.month = oi.month JOIN products p ON p.product_id = oi.product_id "
-            f"WHERE {lines.sql} GROUP BY 1, 2, 3"
-        )
-        rows = wh.query(sql, orders.params * 3 + lines.params, max_rows=None, reuse_minutes=REUSE_MINUTES)
-        return [
-            [
-                r["dim"],
-                r["val"],
-                r["day"].isoformat(),
-                float(r["revenue"] or 0.0),
-                int(r["orders"]),
-                float(r["cost"]),
-                r["label"],
-            ]
-            for r in rows
-        ]
-
-    return artifacts.cached("analytics/daily-breakdown-v2", compute)
-
-
-_parsed: dict[int, list[dict[str, Any]]] = {}
-
-
-def _rows(wh: Warehouse) -> list[dict[str, Any]]:
-    raw = daily_breakdown(wh)
-    parsed = _parsed.get(id(raw))
-    if parsed is None:  # parse once per artifact document (kept by shared.artifacts per process)
-        parsed = [
-            {
-                "dim": d,
-                "val": v,
-                "day": date.fromisoformat(day),
-                "revenue": rev,
-                "orders": n,
-                "cost": c,
-                "label": lab,
-            }
-            for d, v, day, rev, n, c, lab in raw
-        ]
-        _parsed.clear()
-        _parsed[id(raw)] = parsed
-    return parsed
+    c = cube.load(wh)
+    days = c.days(first, last)
+    out: list[dict[str, Any]] = []
+    totals = c.daily(first, last)
+    for i, day in enumerate(days):
+        out.append({"dim": "total", "val": "total", "label": "total", "day": day,
+                    "revenue": float(totals[i, 0]), "orders": round(totals[i, 1]), "cost": 0.0})  # fmt: skip
+    names = {k: n for k, n in c.categories}
+    for dim in ("region", "channel", "category"):
+        members, values = c.daily_by(dim, first, last)
+        orders_at = cube.L_ORDERS if dim == "category" else cube.O_ORDERS
+        for j, member in enumerate(members):
+            label = names.get(member, member) if dim == "category" else member
+            for i, day in enumerate(days):
+                cell = values[i, j]
+                if not cell.any():
+                    continue
+                out.append(
+                    {
+                        "dim": dim,
+                        "val": member,
+                        "label": label,
+                        "day": day,
+                        "revenue": float(cell[0]),
+                        "orders": round(cell[orders_at]),
+                        "cost": float(cell[cube.L_COST]) if dim == "category" else 0.0,
+                    }
+                )
+    return out
 
 
 def insights(wh: Warehouse, period: Period, *, min_severity: str = "info") -> list[dict[str, Any]]:
     if period.last < DATA_START or period.first > DATA_END:
         return []
-    rows = _rows(wh)
-    found = day_outliers(rows, period, DATA_START, DATA_END)
+    first = max(DATA_START, min(period.previous().first, period.first - timedelta(days=CONTEXT_DAYS)))
+    last = min(DATA_END, period.last + timedelta(days=CONTEXT_DAYS))
+    rows = _rows(wh, first, last)
+    found = day_outliers(rows, period, first, last)
     found += movers(rows, period)
     found += new_high(rows, period)
     rank = {s: i for i, s in enumerate(SEVERITIES)}

@@ -149,32 +149,6 @@ def buckets(period: Period, granularity: str) -> list[date]:
     return out
 
 
-def daily_sales(wh: Warehouse, period: Period, *, region: str | None = None, category: str | None = None):
-    """{day: (revenue, orders, units)} of the period's days that had sales (one statement)."""
-    if category:
-        w = _lines_where(period, region, category)
-        sql = (
-            "SELECT oi.order_date AS day, SUM(oi.line_total_usd) AS revenue, "
-            "COUNT(DISTINCT oi.order_id) AS orders, SUM(oi.quantity) AS units "
-            f"FROM {_LINES} WHERE {w.sql} GROUP BY 1"
-        )
-        params = w.params
-    else:
-        lines = Where().add("oi.order_date >= ? AND oi.order_date <= ?", period.first, period.last)
-        lines.extend(period.partitions("oi"))
-        w = _orders_where(period, region)
-        sql = (
-            "WITH units AS (SELECT oi.order_id, SUM(oi.quantity) AS units FROM order_items oi "
-            f"WHERE {lines.sql} GROUP BY 1) "
-            "SELECT o.order_date AS day, SUM(o.total_usd) AS revenue, COUNT(*) AS orders, "
-            "SUM(COALESCE(u.units, 0)) AS units FROM orders o LEFT JOIN units u ON u.order_id = o.order_id "
-            f"WHERE {w.sql} GROUP BY 1"
-        )
-        params = lines.params + w.params
-    rows = wh.query(sql, params, max_rows=None, reuse_minutes=REUSE_MINUTES)
-    return {r["day"]: (float(r["revenue"] or 0.0), int(r["orders"] or 0), int(r["units"] or 0)) for r in rows}
-
-
 def timeseries(
     wh: Warehouse,
     period: Period,
@@ -183,12 +157,16 @@ def timeseries(
     region: str | None = None,
     category: str | None = None,
 ) -> dict:
+    """From the daily cube (`cube.py`): no table is read once the cube exists."""
+    from analytics_service import cube
+
+    daily = cube.load(wh).daily(period.first, period.last, region=region, category=category)
     totals = {b: [0.0, 0, 0] for b in buckets(period, granularity)}
-    for day, (revenue, orders, units) in daily_sales(wh, period, region=region, category=category).items():
-        acc = totals[bucket_of(day, granularity)]
-        acc[0] += revenue
-        acc[1] += orders
-        acc[2] += units
+    for i, (revenue, orders, units) in enumerate(daily):
+        acc = totals[bucket_of(period.first + timedelta(days=i), granularity)]
+        acc[0] += float(revenue)
+        acc[1] += round(orders)
+        acc[2] += round(units)
     points = [
         {
             "date": b.isoformat(),
@@ -250,38 +228,31 @@ def top_products(
 
 # ---- categories -----------------------------------------------------------------------------
 def category_performance(wh: Warehouse, period: Period, *, region: str | None = None) -> dict:
-    now, before = _lines_where(period, region, None), _lines_where(period.previous(), region, None)
-    sql = (
-        "WITH cur AS (SELECT p.category_id AS category_id, SUM(oi.line_total_usd) AS revenue, "
-        "SUM(oi.quantity) AS units, COUNT(DISTINCT oi.order_id) AS orders, "
-        "SUM(p.unit_cost * oi.quantity) AS cost "
-        f"FROM {_LINES} WHERE {now.sql} GROUP BY 1), "
-        "prev AS (SELECT p.category_id AS category_id, SUM(oi.line_total_usd) AS revenue "
-        f"FROM {_LINES} WHERE {before.sql} GROUP BY 1) "
-        "SELECT c.category_id AS category_id, c.name AS name, cur.revenue AS revenue, cur.units AS units, "
-        "cur.orders AS orders, cur.cost AS cost, prev.revenue AS previous_revenue "
-        "FROM categories c LEFT JOIN cur ON cur.category_id = c.category_id "
-        "LEFT JOIN prev ON prev.category_id = c.category_id"
-    )
-    rows = wh.query(sql, now.params + before.params, reuse_minutes=REUSE_MINUTES)
-    total = sum(float(r["revenue"] or 0.0) for r in rows)
+    """From the daily cube (`cube.py`): every category, even one without sales."""
+    from analytics_service import cube
+
+    c = cube.load(wh)
+    previous = period.previous()
+    now = c.by_category(period.first, period.last, region=region)
+    before = c.by_category(previous.first, previous.last, region=region)
+    total = float(now[:, cube.L_REVENUE].sum()) if len(now) else 0.0
     out = []
-    for r in rows:
-        revenue, cost = float(r["revenue"] or 0.0), float(r["cost"] or 0.0)
+    for k, (category_id, name) in enumerate(c.categories):
+        revenue, orders, units, cost = (float(x) for x in now[k])
         margin = revenue - cost
         item = {
-            "categoryId": r["category_id"],
-            "name": r["name"],
+            "categoryId": category_id,
+            "name": name,
             "revenue": cents(revenue),
-            "units": int(r["units"] or 0),
-            "orders": int(r["orders"] or 0),
+            "units": round(units),
+            "orders": round(orders),
             "grossMargin": cents(margin),
             "marginPct": round(margin / revenue * 100.0, 2) if revenue else 0.0,
             "revenueSharePct": round(min(100.0, revenue / total * 100.0), 4) if total > 0 else 0.0,
         }
-        previous = float(r["previous_revenue"] or 0.0)
-        if previous > 0:
-            item["growthPct"] = round((revenue - previous) / previous * 100.0, 2)
+        previous_revenue = float(before[k, cube.L_REVENUE])
+        if previous_revenue > 0:
+            item["growthPct"] = round((revenue - previous_revenue) / previous_revenue * 100.0, 2)
         out.append(item)
-    out.sort(key=lambda c: (-c["revenue"], c["categoryId"]))
+    out.sort(key=lambda item: (-item["revenue"], item["categoryId"]))
     return {"period": period.to_dict(), "currency": CURRENCY, "categories": out}
