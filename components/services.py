@@ -439,7 +439,9 @@ class Services(pulumi.ComponentResource):
             name=s.name("jwt-signing-key"),
             description="HMAC key the auth service signs access tokens with",
             kms_key_id=args.secrets_key_arn,
-            recovery_window_in_days=30 if s.is_production else 7,
+            # Deleted at once outside prod: a recovery window keeps the name taken, so a dev
+            # destroy/recreate would fail (same rule as the pipeline's GitHub token secret).
+            recovery_window_in_days=30 if s.is_production else 0,
             tags=tags,
             opts=child,
         )
@@ -562,6 +564,9 @@ class Services(pulumi.ComponentResource):
                 )
             ),
             publish=True,
+            # -1 is Lambda's "no reservation" (the default); a stack opts in with
+            # lambdaReservedConcurrency (see Settings for why it is off by default).
+            reserved_concurrent_executions=s.lambda_reserved_concurrency or -1,
             tags=tags,
             opts=pulumi.ResourceOptions(
                 parent=self,

@@ -66,6 +66,10 @@ class Settings:
     athena_bytes_scanned_cutoff_mb: int
     access_token_minutes: int
     manage_api_gateway_account: bool  # this stack owns the region's API Gateway CloudWatch role
+    # Reserved concurrency per function; 0 (the default) reserves none. AWS refuses any
+    # reservation that leaves the account under 10 unreserved, and new accounts may have a
+    # concurrency quota of 10, so it is off unless the stack asks for it.
+    lambda_reserved_concurrency: int
     pulumi_version: str
     state_backend_url: str | None
     secrets_provider: str | None
@@ -190,6 +194,7 @@ class Settings:
             athena_bytes_scanned_cutoff_mb=as_int("athenaBytesScannedCutoffMb", 1024, 10, 10_000_000),
             access_token_minutes=as_int("accessTokenMinutes", 15, 5, 60),
             manage_api_gateway_account=as_bool("manageApiGatewayAccount", True),
+            lambda_reserved_concurrency=as_int("lambdaReservedConcurrency", 0, 0, 10000),
             pulumi_version=str(get("pulumiVersion", "3.272.0")),
             state_backend_url=get("stateBackendUrl") or None,
             secrets_provider=get("secretsProvider") or None,
@@ -268,6 +273,7 @@ _PROJECT_KEYS = (
     "athenaBytesScannedCutoffMb",
     "accessTokenMinutes",
     "manageApiGatewayAccount",
+    "lambdaReservedConcurrency",
     "pulumiVersion",
     "stateBackendUrl",
     "secretsProvider",

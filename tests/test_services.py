@@ -163,6 +163,18 @@ def test_functions_run_python_on_arm_in_the_private_subnets_with_tracing(stack):
         assert f.inputs["tags"]["System"] == "Compute"
 
 
+def test_reserved_concurrency_only_when_the_stack_sets_it(settings_for):
+    default = run_services(settings_for("dev"))
+    # -1: Lambda's "no reservation"
+    assert {function_of(default, fn).inputs["reservedConcurrentExecutions"] for fn in catalog.FUNCTIONS} == {
+        -1
+    }
+    reserved = run_services(settings_for("prod", lambdaReservedConcurrency=5))
+    assert {function_of(reserved, fn).inputs["reservedConcurrentExecutions"] for fn in catalog.FUNCTIONS} == {
+        5
+    }
+
+
 def test_memory_follows_the_stack(settings_for):
     dev_mem = function_of(run_services(settings_for("dev")), catalog.SERVICES[1]).inputs["memorySize"]
     prod_mem = function_of(run_services(settings_for("prod")), catalog.SERVICES[1]).inputs["memorySize"]
@@ -483,7 +495,9 @@ def test_email_sender_knob_wins_and_scopes_the_ses_permission(settings_for):
 
 
 def test_jwt_signing_key_is_generated_into_a_kms_encrypted_secret(settings_for):
-    for stack_name, window in (("dev", 7), ("prod", 30)):
+    # 0 outside prod (deleted at once): a 7-day window blocks a dev destroy/recreate, since the
+    # name stays taken until the window ends (as the pipeline's GitHub token secret does).
+    for stack_name, window in (("dev", 0), ("prod", 30)):
         settings = settings_for(stack_name)
         result = run_services(settings)
         secret = result.one("aws:secretsmanager/secret:Secret")
