@@ -9,8 +9,9 @@ true elasticities of -0.8 .. -2.5). The week effects absorb seasonality, trend, 
 the category's common price moves; the estimate comes from a product's price moving against its
 category's in the same week. Standard errors are clustered by product; the interval is normal.
 For one product, its own slope is estimated inside its category's panel (the other products
-give the week effects). The fit of every category over the whole history is the artifact
-`demand-insights/elasticity` (once per data version); other windows are fitted per request.
+give the week effects). A category's fit over the whole history is the artifact
+`demand-insights/elasticity-<category>` (once per data version); other windows and single
+products are fitted per request (one query for the category's panel).
 
 Optimisation: weekly units at price p are u0 * (p / p0)^e around the current price p0 (the
 latest week's), with u0 the mean of the last 13 weeks' units, each moved to p0 by the same
@@ -20,6 +21,7 @@ model (52 weeks when 13 sold nothing). Revenue p*u and margin (p - cost)*u are e
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -92,20 +94,25 @@ def estimate(
     }
 
 
-def all_categories() -> dict[str, Any]:
-    """Every category's elasticity over the whole history (cached per data version)."""
-    return artifacts.cached("demand-insights/elasticity", _compute_all)
+def category_elasticity(category_id: str, name: str = "") -> dict[str, Any]:
+    """A category's elasticity over the whole history (cached per data version and category:
+    one fit is a few seconds at scale 1.0, all twelve would not fit in one request)."""
+    key = category_id.lower() if re.fullmatch(r"[A-Za-z0-9_-]+", category_id) else _digest(category_id)
+    return artifacts.cached(f"demand-insights/elasticity-{key}", lambda: _compute_category(category_id, name))
 
 
-def _compute_all() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for cat in data.categories():
-        panel = data.category_panel(cat["category_id"], DATA_START, DATA_END)
-        try:
-            out[cat["category_id"]] = {"name": cat["name"], **estimate(panel)}
-        except UnprocessableEntity as exc:
-            out[cat["category_id"]] = {"name": cat["name"], "error": exc.message}
-    return {"from": DATA_START.isoformat(), "to": DATA_END.isoformat(), "categories": out}
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _compute_category(category_id: str, name: str) -> dict[str, Any]:
+    panel = data.category_panel(category_id, DATA_START, DATA_END)
+    try:
+        return {"categoryId": category_id, "name": name, **estimate(panel)}
+    except UnprocessableEntity as exc:
+        return {"categoryId": category_id, "name": name, "error": exc.message}
 
 
 def price_elasticity(request: dict[str, Any]) -> dict[str, Any]:
@@ -130,10 +137,10 @@ def price_elasticity(request: dict[str, Any]) -> dict[str, Any]:
         raise UnprocessableEntity("The period is outside the data")
     default = (first, last) == (DATA_START, DATA_END) and not exclude
     if default and focal is None:
-        found = all_categories()["categories"].get(category, {})
+        found = category_elasticity(category)
         if "error" in found:
             raise UnprocessableEntity(found["error"])
-        result = {k: v for k, v in found.items() if k != "name"}
+        result = {k: v for k, v in found.items() if k not in ("name", "categoryId")}
     else:
         result = estimate(data.category_panel(category, first, last), focal=focal, exclude_promotions=exclude)
     return {
@@ -174,7 +181,7 @@ def price_optimization(request: dict[str, Any]) -> dict[str, Any]:
     if "elasticity" in request:
         e = float(request["elasticity"])
     else:
-        found = all_categories()["categories"].get(product["category_id"], {})
+        found = category_elasticity(product["category_id"])
         if "elasticity" not in found:
             raise UnprocessableEntity(found.get("error", "No elasticity for the product's category"))
         e = float(found["elasticity"])
