@@ -96,7 +96,7 @@ def _compute_positions() -> dict[str, Any]:
             continue
         prices = [c["price"] for c in theirs[pid]]
         avg = sum(prices) / len(prices)
-        index = 100.0 * float(our["price"]) / avg
+        index = round(100.0 * float(our["price"]) / avg, 2)  # the position of the index shown
         items.append(
             {
                 "productId": pid,
@@ -107,7 +107,7 @@ def _compute_positions() -> dict[str, Any]:
                 "competitorMin": min(prices),
                 "competitorAvg": round(avg, 2),
                 "competitorMax": max(prices),
-                "priceIndex": round(index, 2),
+                "priceIndex": index,
                 "position": position(index),
                 "competitors": sorted(theirs[pid], key=lambda c: c["competitor"]),
             }

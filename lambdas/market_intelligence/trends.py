@@ -27,7 +27,7 @@ from market_intelligence import series
 from market_intelligence.forecasting import memoised
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-FLAT_PCT = 1.0  # |slope| below 1 % of the mean per 30 days is flat
+FLAT_PCT = 0.5  # |slope| below 0.5 % of the mean per 30 days (6 %/year) is flat
 MIN_DAYS = 14  # two weekly seasons
 
 
