@@ -59,7 +59,15 @@ MAX_EXAMPLES = 10  # random examples per operation, on top of the coverage phase
 PASSWORD = "Correct-Horse-Battery-9"
 AUTH = "auth-service"
 # Services whose every operation has landed: a 501 from them is a failure like any 5xx.
-COMPLETE = {AUTH, "market-intelligence", "analytics-service", "global-market-pulse", "compliance-guardian"}
+COMPLETE = {
+    AUTH,
+    "market-intelligence",
+    "analytics-service",
+    "global-market-pulse",
+    "compliance-guardian",
+    "retail-copilot",
+    "demand-insights",
+}
 TOKEN_RECORDS = ("REFRESH#", "FAMILY#", "RESET#")  # users table keys (lambdas/auth_service/store.py)
 LOGIN_FAILURES = "LOGINFAIL#"  # failed sign-ins are counted: the one write a refused request makes
 # The gateway's own validation/routing answers: a schema-valid request must never get one.
@@ -411,8 +419,7 @@ def subject(platform, http, ledger):
     user = _register_and_login(platform, http, "subject")
     asked = http.post(f"{platform.api_url}/auth/forgot-password", json={"email": user["email"]}, timeout=30)
     assert asked.status_code == 202, asked.text
-    mails = [json.loads(p.read_text()) for p in sorted(platform.mailbox_dir.glob("*.json"))]
-    user["reset"] = next(m["resetToken"] for m in reversed(mails) if m["to"] == user["email"])
+    user["reset"] = platform.wait_for_mail(user["email"])["resetToken"]
     user["new"] = f"surrogate-{SEED}@example.com"
     return user
 

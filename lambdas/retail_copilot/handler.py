@@ -8,7 +8,7 @@ conversations.py, lookups.py, report.py, recommend.py), which take data and retu
 from __future__ import annotations
 
 from shared.api import create_app, created, make_handler, no_content, ok
-from shared.errors import BadRequest, UnprocessableEntity
+from shared.errors import BadRequest
 from shared.identity import caller
 from shared.pagination import cursor_page, query_cursor
 from shared.validation import body, path_param, query_bool, query_date, query_enum, query_float, query_str
@@ -18,11 +18,21 @@ from retail_copilot.periods import DATA_END, DATA_START, Period, fmt
 
 SERVICE = "retail-copilot"
 MAX_PAGE = 200  # the contract's Limit maximum
+MAX_DAYS = 1096  # a report covers at most three years (the data holds two)
 COUNTRY = r"[A-Z]{2}"
 CATEGORY = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
 CUSTOMER = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}"
 
 app = create_app(SERVICE)
+
+
+def _query_parameters() -> None:
+    """Every query parameter of the copilot has a type or a minimum length: an empty value is a
+    400 (shared.validation reads it as absent), as API Gateway's validation would say."""
+    params = app.current_event.multi_value_query_string_parameters or {}
+    empty = sorted(name for name, values in params.items() if any(v == "" for v in values or []))
+    if empty:
+        raise BadRequest.fields({name: "must not be empty" for name in empty})
 
 
 def _conversations():
@@ -52,10 +62,12 @@ def _period(default_days: int = 30) -> Period:
     if first > last:
         raise BadRequest.fields({"from": "must not be after to"})
     if first > DATA_END or last < DATA_START:
-        raise UnprocessableEntity(
+        raise BadRequest.fields(
+            {"from": f"the period has no data: the data covers {DATA_START} to {DATA_END}"},
             f"The data covers {fmt(DATA_START)} to {fmt(DATA_END)}; the period has no data",
-            details={"dataStart": DATA_START.isoformat(), "dataEnd": DATA_END.isoformat()},
         )
+    if (last - first).days + 1 > MAX_DAYS:
+        raise BadRequest.fields({"from": f"the period must be at most {MAX_DAYS} days"})
     return Period(first, last, f"{fmt(first)} to {fmt(last)}")
 
 
@@ -72,6 +84,7 @@ def chat():
 @app.get("/copilot/conversations")
 def list_conversations():
     who = caller(app)
+    _query_parameters()
     page = query_cursor(app, schema=schemas.CONVERSATION_CURSOR, max_limit=MAX_PAGE)
     items, position = _conversations().list(who.user_id, page.limit, page.cursor)
     out = cursor_page(items, position)
@@ -106,6 +119,7 @@ def inventory():
     from retail_copilot import lookups
 
     caller(app)
+    _query_parameters()
     result = lookups.inventory(
         _window(),
         category=query_str(app, "category", max_len=64, pattern=CATEGORY),
@@ -120,6 +134,7 @@ def orders():
     from retail_copilot import lookups
 
     caller(app)
+    _query_parameters()
     first, last = query_date(app, "from"), query_date(app, "to")
     if first and last and first > last:
         raise BadRequest.fields({"from": "must not be after to"})
@@ -146,6 +161,7 @@ def customers():
     from retail_copilot import lookups
 
     caller(app)
+    _query_parameters()
     result = lookups.customers(
         _window(),
         q=query_str(app, "q", max_len=100),
@@ -162,6 +178,7 @@ def sales_report():
 
     caller(app)
     period = _period()
+    _query_parameters()
     filters = Filters(
         region=query_str(app, "region", max_len=64),
         category=query_str(app, "category", max_len=64, pattern=CATEGORY),

@@ -165,7 +165,6 @@ def orders(
             "orderId": r["order_id"],
             "customerId": r["customer_id"],
             "orderDate": r["order_date"].isoformat(),
-            "orderedAt": r["order_ts"].isoformat(),
             "status": r["status"],
             "channel": r["channel"],
             "region": r["region"],
