@@ -9,6 +9,7 @@ import pulumi
 from components import settings as stack_settings
 from components.api import Api, ApiArgs
 from components.audit import Audit, AuditArgs
+from components.audit_log import AuditLog, AuditLogArgs
 from components.catalog import OPENAPI_PATH
 from components.data_lake import DataLake, DataLakeArgs
 from components.encryption import Encryption, EncryptionArgs
@@ -54,6 +55,18 @@ api = Api(
         services=services,
         frontend_origin=site.origin,
         log_kms_key_arn=keys.data_key_arn,
+    ),
+)
+
+# Every API call, from the access log, into the audit table (compliance-guardian ingests it).
+audit_log = AuditLog(
+    "audit-log",
+    AuditLogArgs(
+        settings=settings,
+        access_log_group_name=api.access_log_group_name,
+        access_log_group_arn=api.access_log_group_arn,
+        function_name=services.function_names["compliance-guardian"],
+        alias_arn=services.alias_arns["compliance-guardian"],
     ),
 )
 

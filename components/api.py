@@ -41,9 +41,12 @@ ACCESS_LOG_FORMAT = json.dumps(
         "ip": "$context.identity.sourceIp",
         "caller": "$context.identity.caller",
         "user": "$context.authorizer.principalId",
+        "email": "$context.authorizer.email",
         "requestTime": "$context.requestTime",
+        "requestTimeEpoch": "$context.requestTimeEpoch",
         "httpMethod": "$context.httpMethod",
         "resourcePath": "$context.resourcePath",
+        "path": "$context.path",
         "status": "$context.status",
         "protocol": "$context.protocol",
         "responseLength": "$context.responseLength",
@@ -362,6 +365,9 @@ class Api(pulumi.ComponentResource):
         self.execution_arn = rest_api.execution_arn
         self.url = stage.invoke_url
         self.body = body
+        # The audit log reads the access log (components/audit_log.py).
+        self.access_log_group_name = access_logs.name
+        self.access_log_group_arn = access_logs.arn
         self.register_outputs(
             {
                 "restApiId": self.rest_api_id,

@@ -115,7 +115,8 @@ def matrix(columns: Sequence[str], rows: Sequence[tuple]) -> np.ndarray:
     amount = np.array([r[col["amount_usd"]] or 0.0 for r in rows], dtype=float)
     n_cust, n_dev = get("n_cust"), get("n_dev")
     cards_so_far, n_bin = get("cards_so_far"), get("n_bin")
-    is_card = np.isin(method, list(CARD_METHODS)) & np.array([r[col["card_bin"]] is not None for r in rows])
+    has_bin = np.array([r[col["card_bin"]] is not None for r in rows], dtype=bool)
+    is_card = np.isin(method, list(CARD_METHODS)) & has_bin
     x = np.zeros((n, len(FEATURES)))
     x[:, 0] = get("shipping_country", object) != billing
     x[:, 1] = get("ip_country", object) != billing

@@ -46,6 +46,15 @@ def _period(default_days: int = 30, today: date = DATA_END, max_days: int = MAX_
     return query_period(app, default_days=default_days, max_days=max_days, today=today)
 
 
+def _no_empty_parameters() -> None:
+    """`?to=` is not a missing `to`: every query parameter here has a format, an enum or a
+    minimum length, so an empty value is a 400 (shared.validation would read it as absent)."""
+    params = app.current_event.query_string_parameters or {}
+    empty = sorted(name for name, value in params.items() if value == "")
+    if empty:
+        raise BadRequest.fields({name: "must not be empty" for name in empty})
+
+
 def _page(items: list[Any], position: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
     page = cursor_page(items, position, **extra)
     if page.get("nextCursor") is None:
@@ -80,6 +89,7 @@ def risk_score():
 def high_risk_transactions():
     from compliance_guardian import risk
 
+    _no_empty_parameters()
     first, last = _period()
     min_score = query_float(app, "minScore", 0.7, 0.0, 1.0)
     method = query_enum(app, "paymentMethod", METHODS)
@@ -102,6 +112,7 @@ def high_risk_transactions():
 def fraud_statistics():
     from compliance_guardian import risk
 
+    _no_empty_parameters()
     first, last = _period()
     return ok(risk.fraud_statistics(_warehouse(), first, last))
 
@@ -175,6 +186,7 @@ def pii_scan():
 def compliance_report():
     from compliance_guardian import report
 
+    _no_empty_parameters()
     require_role(app, ADMIN)
     first, last = _period(max_days=MAX_AUDIT_DAYS)
     return ok(report.compliance_report(_warehouse(), first, last))
@@ -182,6 +194,7 @@ def compliance_report():
 
 @app.get("/compliance/audit-log")
 def audit_log():
+    _no_empty_parameters()
     require_role(app, ADMIN)
     # Audit events are the platform's own use, in wall-clock time: "today" is today here.
     first, last = _period(today=datetime.now(UTC).date(), max_days=MAX_AUDIT_DAYS)
@@ -206,6 +219,7 @@ def create_case():
 
 @app.get("/compliance/cases")
 def list_cases():
+    _no_empty_parameters()
     who = caller(app)
     status = query_enum(app, "status", ("open", "investigating", "resolved", "dismissed"))
     severity = query_enum(app, "severity", ("low", "medium", "high", "critical"))
