@@ -39,6 +39,10 @@ class Resource:
     inputs: dict[str, Any]
     outputs: dict[str, Any] = field(default_factory=dict)
     id: str = ""
+    # URNs this resource depends on (depends_on and every Output it takes), and per input
+    # property the URNs whose outputs flow into it: what a policy pack's stack analysis sees.
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """`r.get("serverSideEncryption.enabled")` over the inputs (camelCase, as the engine sees them)."""
@@ -313,6 +317,7 @@ class RecordingMonitor(pmocks.MockMonitor):
         self.registrations: list[tuple[str, str, str, str, bool, dict]] = []
         self.stack_outputs: dict[str, Any] = {}
         self.stack_urn = ""
+        self.dependencies: dict[str, tuple[list[str], dict[str, list[str]]]] = {}
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC name)
         response = super().RegisterResource(request)
@@ -324,6 +329,10 @@ class RecordingMonitor(pmocks.MockMonitor):
             inputs = rpc.deserialize_properties(request.object)
             self.registrations.append(
                 (response.urn, request.type, request.name, request.parent, bool(request.custom), inputs)
+            )
+            self.dependencies[response.urn] = (
+                list(request.dependencies),
+                {k: list(v.urns) for k, v in request.propertyDependencies.items()},
             )
         return response
 
@@ -384,6 +393,8 @@ def run(
                 inputs=inputs,
                 outputs=dict(reg.state) if reg else {},
                 id=reg.id if reg else "",
+                dependencies=monitor.dependencies.get(urn, ([], {}))[0],
+                property_dependencies=monitor.dependencies.get(urn, ([], {}))[1],
             )
         )
     return ProgramRun(stack=stack, resources=resources, invokes=list(mocks.invokes), outputs=outputs)
