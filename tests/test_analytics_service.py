@@ -143,7 +143,7 @@ def get(platform, token):
 def lake(platform) -> dict[str, pd.DataFrame]:
     """The tables the operations read, straight from the Parquet files, in pandas."""
     out = {}
-    for name in ("orders", "order_items", "products", "categories"):
+    for name in ("orders", "order_items", "products", "categories", "payments"):
         part = "hive" if TABLES[name][2] else None
         table = ds.dataset(platform.data_dir / name, format="parquet", partitioning=part).to_table()
         out[name] = table.to_pandas(date_as_object=True)
@@ -365,7 +365,7 @@ def test_datasets_come_from_the_manifest(get, platform):
     assert (orders["dataStart"], orders["dataEnd"]) == (str(DATA_START), str(DATA_END))
 
 
-def test_insights_find_the_planted_anomaly_days(get, platform):
+def test_insights_find_the_planted_anomaly_days(get, platform, lake):
     truth = json.loads((platform.data_dir / "truth.json").read_text())
     planted = {a["date"] for a in truth["anomalies"]}
     doc = get(f"/analytics/insights?from={DATA_START}&to={DATA_END}&limit=200")
@@ -385,6 +385,18 @@ def test_insights_find_the_planted_anomaly_days(get, platform):
     # a quarter's insights include how categories, regions and channels moved
     quarter = get("/analytics/insights?from=2026-04-01&to=2026-06-30&limit=200")["items"]
     assert {i["type"] for i in quarter} & {"top_mover", "margin_shift"}
+    # payment-method shifts: orders paid by the method, now and in the previous quarter
+    shifts = [i for i in quarter if i["dimension"] == "paymentMethod"]
+    assert shifts and all(i["type"] == "top_mover" and i["metric"] == "orders" for i in shifts)
+    pay = lake["payments"].merge(lake["orders"][["order_id", "status", "order_date"]], on="order_id")
+    pay = pay[pay.status == "completed"]
+    for i in shifts:
+        method = pay[pay.method == i["dimensionValue"]]
+        now = method[(method.order_date >= dt.date(2026, 4, 1)) & (method.order_date <= dt.date(2026, 6, 30))]
+        before = method[
+            (method.order_date >= dt.date(2025, 12, 31)) & (method.order_date <= dt.date(2026, 3, 31))
+        ]
+        assert (i["value"], i["expected"]) == (len(now), len(before)), i
     page = get(f"/analytics/insights?from={DATA_START}&to={DATA_END}&limit=2")
     assert page["count"] == 2 and page["nextCursor"]
     rest = get(f"/analytics/insights?from={DATA_START}&to={DATA_END}&limit=2&cursor={page['nextCursor']}")

@@ -7,7 +7,8 @@ Two dense arrays, built from ONE warehouse statement and kept as an artifact
 - `orders[day, region, channel, (revenue, orders, units)]`: order totals (`total_usd`: goods,
   shipping and tax), order counts and units of completed orders;
 - `lines[day, region, category, (revenue, orders, units, cost)]`: line revenue
-  (`line_total_usd`), orders containing the category, units and unit cost x units.
+  (`line_total_usd`), orders containing the category, units and unit cost x units;
+- `payments[day, region, method, (amount, orders)]`: what completed orders paid, by method.
 
 Both are additive over days and regions (an order has one day and one region), so any period
 and region (and category) filter is a slice and a sum. The size does not grow with the data's
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 from shared.warehouse import Warehouse
 
-ARTIFACT = "analytics/daily-cube-v1"
+ARTIFACT = "analytics/daily-cube-v2"
 O_REVENUE, O_ORDERS, O_UNITS = range(3)
 L_REVENUE, L_ORDERS, L_UNITS, L_COST = range(4)
 
@@ -40,13 +41,17 @@ _SQL = (
     "COUNT(DISTINCT oi.order_id), SUM(oi.quantity), SUM(p.unit_cost * oi.quantity) "
     "FROM order_items oi JOIN orders o ON o.order_id = oi.order_id AND o.year = oi.year "
     "AND o.month = oi.month JOIN products p ON p.product_id = oi.product_id "
-    "WHERE o.status = ? GROUP BY 1, 2, 3, 4"
+    "WHERE o.status = ? GROUP BY 1, 2, 3, 4 "
+    "UNION ALL "
+    "SELECT 'payments', o.order_date, o.region, pay.method, pay.method, SUM(pay.amount_usd), COUNT(*), 0, 0.0 "
+    "FROM payments pay JOIN orders o ON o.order_id = pay.order_id AND o.year = pay.year "
+    "AND o.month = pay.month WHERE o.status = ? GROUP BY 1, 2, 3, 4, 5"
 )
 
 
 def build(wh: Warehouse) -> dict[str, Any]:
     """The artifact document: index lists and the non-zero cells of both arrays."""
-    rows = wh.query(_SQL, ["completed", "completed"], max_rows=None)
+    rows = wh.query(_SQL, ["completed"] * 3, max_rows=None)
     days = sorted({r["day"] for r in rows})
     if not days:
         return {
@@ -55,17 +60,21 @@ def build(wh: Warehouse) -> dict[str, Any]:
             "regions": [],
             "channels": [],
             "categories": [],
+            "methods": [],
             "orders": [],
             "lines": [],
+            "payments": [],
         }
     first = days[0]
     regions = sorted({r["region"] for r in rows})
     channels = sorted({r["member"] for r in rows if r["kind"] == "orders"})
     categories = sorted({(r["member"], r["label"]) for r in rows if r["kind"] == "lines"})
+    methods = sorted({r["member"] for r in rows if r["kind"] == "payments"})
+    m_ix = {v: i for i, v in enumerate(methods)}
     r_ix = {v: i for i, v in enumerate(regions)}
     c_ix = {v: i for i, v in enumerate(channels)}
     k_ix = {v: i for i, (v, _) in enumerate(categories)}
-    orders, lines = [], []
+    orders, lines, payments = [], [], []
     for r in rows:
         d = (r["day"] - first).days
         if r["kind"] == "orders":
@@ -79,6 +88,10 @@ def build(wh: Warehouse) -> dict[str, Any]:
                     int(r["units"] or 0),
                 ]
             )
+        elif r["kind"] == "payments":
+            payments.append(
+                [d, r_ix[r["region"]], m_ix[r["member"]], float(r["revenue"] or 0), int(r["orders"])]
+            )
         else:
             lines.append([d, r_ix[r["region"]], k_ix[r["member"]], float(r["revenue"] or 0), int(r["orders"]), int(r["units"] or 0), float(r["cost"] or 0)])  # fmt: skip
     return {
@@ -87,8 +100,10 @@ def build(wh: Warehouse) -> dict[str, Any]:
         "regions": regions,
         "channels": channels,
         "categories": [list(c) for c in categories],
+        "methods": methods,
         "orders": orders,
         "lines": lines,
+        "payments": payments,
     }
 
 
@@ -98,8 +113,10 @@ class Cube:
     regions: list[str]
     channels: list[str]
     categories: list[tuple[str, str]]  # (id, name)
+    methods: list[str]
     orders: np.ndarray  # [day, region, channel, 3]
     lines: np.ndarray  # [day, region, category, 4]
+    payments: np.ndarray  # [day, region, method, 2]
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Cube:
@@ -114,8 +131,14 @@ class Cube:
         if len(cells):
             idx = cells[:, :3].astype(int)
             li[idx[:, 0], idx[:, 1], idx[:, 2]] = cells[:, 3:]
+        pay = np.zeros((n, len(regions), len(doc["methods"]), 2))
+        cells = np.asarray(doc["payments"], dtype=float).reshape(-1, 5)
+        if len(cells):
+            idx = cells[:, :3].astype(int)
+            pay[idx[:, 0], idx[:, 1], idx[:, 2]] = cells[:, 3:]
         first = date.fromisoformat(doc["first"]) if doc["first"] else None
-        return cls(first, regions, doc["channels"], [tuple(c) for c in doc["categories"]], o, li)
+        categories = [tuple(c) for c in doc["categories"]]
+        return cls(first, regions, doc["channels"], categories, doc["methods"], o, li, pay)
 
     def days(self, first: date, last: date) -> list[date]:
         return [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -156,7 +179,10 @@ class Cube:
         return self._window(self.lines, first, last)[:, self._region(region)].sum(axis=(0, 1))
 
     def daily_by(self, dim: str, first: date, last: date) -> tuple[list[str], np.ndarray]:
-        """(members, [day, member, measures]) by region, channel (order totals) or category (lines)."""
+        """(members, [day, member, measures]) by region, channel (order totals), category
+        (lines) or paymentMethod (payments: amount, orders)."""
+        if dim == "paymentMethod":
+            return list(self.methods), self._window(self.payments, first, last).sum(axis=1)
         if dim == "category":
             return [c for c, _ in self.categories], self._window(self.lines, first, last).sum(axis=1)
         window = self._window(self.orders, first, last)

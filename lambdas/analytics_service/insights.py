@@ -6,8 +6,9 @@ cube (its period, two weeks either side, the previous period). Then:
 
 - **spike / drop** (total orders): days that break their weekday's pattern
   (`detect.same_weekday_baseline`, |z| >= 4); critical from |z| >= 6 or a change of 50 %.
-- **top_mover** (category, region, channel): the groups whose revenue share moved most against
-  the previous period (at most three per dimension, those that moved at least 1 point).
+- **top_mover** (category, region, channel, payment method): the groups whose share moved most
+  against the previous period (at most three per dimension, those that moved at least 1
+  point): share of revenue, and for payment methods share of orders (a payment-method shift).
 - **margin_shift** (category): gross margin percent moved at least 2 points.
 - **new_high** (total revenue): the period's best day beat every earlier day of the data.
 
@@ -17,6 +18,7 @@ period) that shows the series behind it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,40 +39,46 @@ MOVER_MIN_POINTS = 1.0
 MARGIN_MIN_POINTS = 2.0
 
 
-def _rows(wh: Warehouse, first: date, last: date) -> list[dict[str, Any]]:
-    """Daily revenue, orders and cost of [first, last] by total, region, channel and category,
-    from the daily cube (`cube.py`): no table is read once the cube exists."""
+@dataclass
+class Inputs:
+    """What the detectors read, sliced from the daily cube (`cube.py`): no table is read."""
+
+    days: list[date]  # every day of the window read
+    orders: np.ndarray  # completed orders per day
+    revenue: np.ndarray  # order totals per day, USD
+    # (dimension, member, "now" | "before") -> [revenue, cost, orders] over the period / the one before
+    sums: dict[tuple[str, str, str], list[float]]
+    labels: dict[tuple[str, str], str]
+
+
+def _inputs(wh: Warehouse, period: Period, first: date, last: date) -> Inputs:
     from analytics_service import cube
 
     c = cube.load(wh)
     days = c.days(first, last)
-    out: list[dict[str, Any]] = []
     totals = c.daily(first, last)
-    for i, day in enumerate(days):
-        out.append({"dim": "total", "val": "total", "label": "total", "day": day,
-                    "revenue": float(totals[i, 0]), "orders": round(totals[i, 1]), "cost": 0.0})  # fmt: skip
-    names = {k: n for k, n in c.categories}
-    for dim in ("region", "channel", "category"):
+    previous = period.previous()
+    windows = {}
+    for which, p in (("now", period), ("before", previous)):
+        lo, hi = max(0, (p.first - first).days), min(len(days), (p.last - first).days + 1)
+        if lo < hi:
+            windows[which] = slice(lo, hi)
+    names = dict(c.categories)
+    sums: dict[tuple[str, str, str], list[float]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for dim in ("region", "channel", "category", "paymentMethod"):
         members, values = c.daily_by(dim, first, last)
-        orders_at = cube.L_ORDERS if dim == "category" else cube.O_ORDERS
-        for j, member in enumerate(members):
-            label = names.get(member, member) if dim == "category" else member
-            for i, day in enumerate(days):
-                cell = values[i, j]
-                if not cell.any():
-                    continue
-                out.append(
-                    {
-                        "dim": dim,
-                        "val": member,
-                        "label": label,
-                        "day": day,
-                        "revenue": float(cell[0]),
-                        "orders": round(cell[orders_at]),
-                        "cost": float(cell[cube.L_COST]) if dim == "category" else 0.0,
-                    }
-                )
-    return out
+        # measures: orders (revenue, orders, units); lines (revenue, orders, units, cost);
+        # payments (amount, orders)
+        orders_at = 1
+        for which, window in windows.items():
+            total = values[window].sum(axis=0)
+            for j, member in enumerate(members):
+                cost = float(total[j, cube.L_COST]) if dim == "category" else 0.0
+                sums[(dim, member, which)] = [float(total[j, 0]), cost, float(total[j, orders_at])]
+        for member in members:
+            labels[(dim, member)] = names.get(member, member) if dim == "category" else member
+    return Inputs(days, totals[:, 1], totals[:, 0], sums, labels)
 
 
 def insights(wh: Warehouse, period: Period, *, min_severity: str = "info") -> list[dict[str, Any]]:
@@ -78,10 +86,10 @@ def insights(wh: Warehouse, period: Period, *, min_severity: str = "info") -> li
         return []
     first = max(DATA_START, min(period.previous().first, period.first - timedelta(days=CONTEXT_DAYS)))
     last = min(DATA_END, period.last + timedelta(days=CONTEXT_DAYS))
-    rows = _rows(wh, first, last)
-    found = day_outliers(rows, period, first, last)
-    found += movers(rows, period)
-    found += new_high(rows, period)
+    data = _inputs(wh, period, first, last)
+    found = day_outliers(data, period)
+    found += movers(data, period)
+    found += new_high(data, period)
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     found = [f for f in found if rank[f["severity"]] >= rank[min_severity]]
     found.sort(
@@ -99,14 +107,8 @@ def _pct(value: float, expected: float) -> float | None:
     return round((value - expected) / expected * 100.0, 1) if expected else None
 
 
-def day_outliers(rows: list[dict], period: Period, first: date, last: date) -> list[dict[str, Any]]:
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    index = {d: i for i, d in enumerate(days)}
-    orders, revenue = np.zeros(len(days)), np.zeros(len(days))
-    for r in rows:
-        if r["dim"] == "total" and r["day"] in index:
-            orders[index[r["day"]]] = r["orders"]
-            revenue[index[r["day"]]] = r["revenue"] or 0.0
+def day_outliers(data: Inputs, period: Period) -> list[dict[str, Any]]:
+    days, orders = data.days, data.orders
     out = []
     # Orders only: a count, whose noise the baseline's Poisson floor knows; a day's revenue
     # swings with a few large baskets and would be flagged for that alone.
@@ -151,42 +153,29 @@ def day_outliers(rows: list[dict], period: Period, first: date, last: date) -> l
     return out
 
 
-def movers(rows: list[dict], period: Period) -> list[dict[str, Any]]:
-    previous = period.previous()
-    if previous.last < DATA_START:
+def movers(data: Inputs, period: Period) -> list[dict[str, Any]]:
+    if period.previous().last < DATA_START:
         return []
-    sums: dict[tuple[str, str, str], list[float]] = {}  # (dim, value, which) -> [revenue, cost]
-    labels = {(r["dim"], r["val"]): r["label"] for r in rows}
-    for r in rows:
-        if r["dim"] == "total":
-            continue
-        which = (
-            "now"
-            if period.first <= r["day"] <= period.last
-            else "before"
-            if previous.first <= r["day"] <= previous.last
-            else None
-        )
-        if which:
-            acc = sums.setdefault((r["dim"], r["val"], which), [0.0, 0.0])
-            acc[0] += float(r["revenue"] or 0.0)
-            acc[1] += float(r["cost"] or 0.0)
+    sums, labels = data.sums, data.labels
     out = []
     links = {
         "category": "/analytics/category-performance",
         "region": "/analytics/kpis",
         "channel": "/analytics/sales-timeseries",
+        "paymentMethod": "/analytics/query",  # POST: payments by method
     }
-    for dim in ("category", "region", "channel"):
+    zero = [0.0, 0.0, 0.0]
+    for dim in ("category", "region", "channel", "paymentMethod"):
+        at = 2 if dim == "paymentMethod" else 0  # payment methods: share of orders; else of revenue
         values = sorted({v for d, v, _ in sums if d == dim})
-        total_now = sum(sums.get((dim, v, "now"), [0.0])[0] for v in values)
-        total_before = sum(sums.get((dim, v, "before"), [0.0])[0] for v in values)
+        total_now = sum(sums.get((dim, v, "now"), zero)[at] for v in values)
+        total_before = sum(sums.get((dim, v, "before"), zero)[at] for v in values)
         if total_now <= 0 or total_before <= 0:
             continue
         shifts = []
         for v in values:
-            now, cost_now = sums.get((dim, v, "now"), [0.0, 0.0])
-            before, cost_before = sums.get((dim, v, "before"), [0.0, 0.0])
+            now_all, before_all = sums.get((dim, v, "now"), zero), sums.get((dim, v, "before"), zero)
+            now, cost_now, before, cost_before = now_all[at], now_all[1], before_all[at], before_all[1]
             shift = (now / total_now - before / total_before) * 100.0
             shifts.append((abs(shift), shift, v, now, before))
             if dim == "category" and now > 0 and before > 0:
@@ -218,23 +207,29 @@ def movers(rows: list[dict], period: Period) -> list[dict[str, Any]]:
                 continue
             growth = _pct(now, before)
             extra = {"region": v} if dim == "region" else {}
+            what = "order" if dim == "paymentMethod" else "revenue"
+            amounts = (
+                f"{now:,.0f} orders paid by {v} against {before:,.0f} in the previous period"
+                if dim == "paymentMethod"
+                else f"Revenue {cents(now):,.2f} USD against {cents(before):,.2f} USD in the previous period"
+            )
             out.append(
                 {
                     "insightId": f"top_mover-{dim}-{v}-{period.first}",
                     "type": "top_mover",
                     "severity": "warning" if size >= 5.0 else "info",
-                    "title": f"{labels.get((dim, v), v)} {'gained' if shift > 0 else 'lost'} {size:.1f} points of revenue share",
+                    "title": f"{labels.get((dim, v), v)} {'gained' if shift > 0 else 'lost'} {size:.1f} points of {what} share",
                     "description": (
-                        f"Revenue {cents(now):,.2f} USD against {cents(before):,.2f} USD in the previous period "
+                        f"{amounts} "
                         f"({'+' if (growth or 0) >= 0 else ''}{growth if growth is not None else 0:.1f} %); share "
                         f"{now / total_now * 100:.1f} % against {before / total_before * 100:.1f} %."
                     ),
-                    "metric": "revenue",
+                    "metric": "orders" if dim == "paymentMethod" else "revenue",
                     "dimension": dim,
                     "dimensionValue": v,
                     "date": period.first.isoformat(),
-                    "value": cents(now),
-                    "expected": cents(before),
+                    "value": round(now) if dim == "paymentMethod" else cents(now),
+                    "expected": round(before) if dim == "paymentMethod" else cents(before),
                     **({"changePct": growth} if growth is not None else {}),
                     "link": _link(links[dim], period, **extra),
                 }
@@ -242,9 +237,9 @@ def movers(rows: list[dict], period: Period) -> list[dict[str, Any]]:
     return out
 
 
-def new_high(rows: list[dict], period: Period) -> list[dict[str, Any]]:
+def new_high(data: Inputs, period: Period) -> list[dict[str, Any]]:
     """The period's best revenue day, when it beats every earlier day in the window read."""
-    daily = {r["day"]: float(r["revenue"] or 0.0) for r in rows if r["dim"] == "total"}
+    daily = dict(zip(data.days, (float(v) for v in data.revenue), strict=True))
     inside = {d: v for d, v in daily.items() if period.first <= d <= period.last}
     before = [v for d, v in daily.items() if d < period.first]
     if not inside or len(before) < 28:

@@ -404,6 +404,7 @@ class DuckDBWarehouse(Warehouse):
         allowed = _sql_string(str(self.data_dir) + "/")
         # profiling is per connection and must be on before the configuration is locked
         con.execute("PRAGMA enable_profiling = 'no_output'")
+        con.execute("SET enable_progress_bar = false")  # else a long query draws one on stdout
         con.execute(f"SET allowed_directories = [{allowed}]")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")

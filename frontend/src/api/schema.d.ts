@@ -1743,7 +1743,7 @@ export interface components {
             dataset: "regions" | "exchange_rates" | "categories" | "products" | "price_history" | "customers" | "orders" | "order_items" | "payments" | "competitor_prices" | "inventory";
             /** @description measures */
             metrics: components["schemas"]["QueryMetric"][];
-            /** @description columns to group by */
+            /** @description columns to group by; a date or timestamp column may name a truncation, `<column>:day|week|month|quarter|year` (e.g. `order_date:month`, result column `order_date_month`, the first day of the bucket; weeks start on Monday) */
             dimensions?: string[];
             /** @description conditions, ANDed */
             filters?: components["schemas"]["QueryFilter"][];
@@ -1824,7 +1824,7 @@ export interface components {
              * @description what it is about
              * @enum {string}
              */
-            dimension?: "total" | "category" | "region" | "product" | "channel";
+            dimension?: "total" | "category" | "region" | "product" | "channel" | "paymentMethod";
             /** @description which one (e.g. CAT03, Nordics) */
             dimensionValue?: string;
             /**
@@ -1838,6 +1838,8 @@ export interface components {
             expected?: number;
             /** @description (value - expected) / expected, percent */
             changePct?: number;
+            /** @description the operation, with its query, that shows the numbers behind the insight (e.g. /analytics/sales-timeseries?from=...&to=...) */
+            link?: string;
         };
         /** @description Notable changes, most severe first. */
         InsightPage: {
