@@ -1,38 +1,39 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { apiError, fakeApi, json, tokenPair, USER } from "../test/fakeApi";
+import { SIGNED_IN } from "../test/areaFixtures";
+import { apiError, fakeApi, tokenPair, type Call } from "../test/fakeApi";
 import { renderApp } from "../test/renderApp";
 
-const SIGNED_IN = { "GET /auth/me": () => json(200, USER) };
-
-/** Each area, the operation it calls and the service that owns it. */
-const AREA_OPERATIONS = [
-  ["/copilot", "Retail copilot", "GET", "/copilot/conversations", "retail-copilot"],
+/** Each area, the service behind it, and the operations it calls as it opens. */
+const AREAS = [
+  ["/analytics", "Analytics", "analytics-service", ["GET /analytics/kpis", "GET /analytics/sales-timeseries", "GET /analytics/cohorts", "GET /analytics/datasets"]],
+  ["/global-market", "Global market", "global-market-pulse", ["GET /global-market/trends", "GET /global-market/market-share", "GET /global-market/currencies"]],
+  ["/market-intelligence", "Market intelligence", "market-intelligence", ["POST /market-intelligence/forecast", "GET /market-intelligence/anomalies"]],
+  ["/demand-insights", "Demand insights", "demand-insights", ["GET /demand-insights/segments", "GET /demand-insights/at-risk-customers"]],
+  ["/compliance", "Compliance", "compliance-guardian", ["GET /compliance/fraud-statistics", "GET /compliance/cases"]],
+  ["/copilot", "Retail copilot", "retail-copilot", ["GET /copilot/conversations"]],
 ] as const;
 
 describe("the services' areas", () => {
-  it.each(AREA_OPERATIONS)("%s shows a 501 as not available yet, with the API's message", async (path, title, method, operation, service) => {
-    const message = `${service} does not implement ${method} ${operation} yet`;
+  it.each(AREAS)("%s shows a service's 501 in each section, with the API's message", async (path, title, service, operations) => {
     const server = fakeApi({
       ...SIGNED_IN,
-      [`${method} ${operation}`]: () => apiError(501, "NOT_IMPLEMENTED", message, { requestId: "req-501" }),
+      "*": (call: Call) => apiError(501, "NOT_IMPLEMENTED", `${service} does not implement ${call.method} ${call.path} yet`, { requestId: "req-501" }),
     });
     renderApp({ path, fetch: server.fetch, tokens: tokenPair(1) });
 
     expect(await screen.findByRole("heading", { level: 1, name: title })).toBeTruthy();
-    const alert = await screen.findByRole("alert");
-    expect(within(alert).getByText("Not available yet")).toBeTruthy();
-    expect(within(alert).getByText(message)).toBeTruthy();
-    expect(alert.textContent).toContain("Request id: req-501");
-    expect(server.callsTo(method, operation)).toHaveLength(1);
-    expect(server.callsTo(method, operation)[0]!.authorization).toBe("Bearer access-1");
-    expect(screen.queryByRole("table")).toBeNull();
+    for (const operation of operations) {
+      const [method, route] = operation.split(" ") as [string, string];
+      const message = `${service} does not implement ${operation} yet`;
+      const text = await screen.findByText(message);
+      const alert = text.closest('[role="alert"]') as HTMLElement;
+      expect(within(alert).getByText("Not available yet")).toBeTruthy();
+      expect(alert.textContent).toContain("Request id: req-501");
+      expect(server.callsTo(method, route)[0]!.authorization).toBe("Bearer access-1");
+    }
+    expect(screen.queryByRole("img")).toBeNull(); // no chart drawn from nothing
+    // an area calls its own service only (and the auth service for who is signed in)
+    expect(server.calls.filter((c) => !c.path.startsWith("/auth/") && !c.path.startsWith(`${path}/`))).toEqual([]);
   });
-
-  it("shows an empty conversation list as such", async () => {
-    const server = fakeApi({ ...SIGNED_IN, "GET /copilot/conversations": () => json(200, { items: [], count: 0 }) });
-    renderApp({ path: "/copilot", fetch: server.fetch, tokens: tokenPair(1) });
-    expect(await screen.findByText("You have no conversations yet.")).toBeTruthy();
-  });
-
 });

@@ -40,8 +40,8 @@ export function tokenPair(n: number, withUser = true) {
 
 /**
  * `routes` maps "METHOD /path" (the contract's path, without the stage) to a handler, or to a
- * list of handlers used one per call (the last one repeats). Unknown routes answer 599 so a
- * test sees exactly what it forgot.
+ * list of handlers used one per call (the last one repeats); "*" answers every other route.
+ * Unknown routes answer 599 so a test sees exactly what it forgot.
  */
 export function fakeApi(routes: Record<string, Handler | Handler[]>) {
   const calls: Call[] = [];
@@ -60,7 +60,7 @@ export function fakeApi(routes: Record<string, Handler | Handler[]>) {
     };
     calls.push(call);
     const key = `${call.method} ${path}`;
-    const route = routes[key];
+    const route = routes[key] ?? routes["*"];
     if (!route) return apiError(599, "NO_FAKE", `the fake API has no answer for ${key}`);
     const handlers = Array.isArray(route) ? route : [route];
     const index = Math.min(used[key] ?? 0, handlers.length - 1);
