@@ -240,6 +240,25 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-@])[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
 )
+FILE_EXTENSIONS = frozenset(
+    {
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "webp",
+        "pdf",
+        "txt",
+        "csv",
+        "json",
+        "js",
+        "css",
+        "html",
+        "zip",
+        "ico",
+    }
+)
 _SSN = re.compile(
     r"(?<![0-9-])(?!000|666|9[0-9]{2})([0-9]{3})([- ])(?!00)([0-9]{2})\2(?!0000)([0-9]{4})(?![0-9-])"
 )
@@ -265,7 +284,7 @@ _PHONE_NANP = re.compile(
     r"(?<![\w\-.])(?:\(([2-9][0-9]{2})\) ?|([2-9][0-9]{2})[ .\-])([0-9]{3})[ .\-]([0-9]{4})(?![\w]|[.\-][0-9])"
 )
 _PHONE_TRUNK = re.compile(
-    r"(?<![\w\-.+/])(?:\(0[0-9]{1,4}\)|0[0-9]{1,4})(?:[ \-][0-9]{2,4}){2,3}(?![\w]|[.\-/:][0-9])"
+    r"(?<![\w\-.+/])(?:\(0[0-9]{1,4}\)|0[0-9]{1,4})(?:[ \-][0-9]{2,6}){1,3}(?![\w]|[.\-/:][0-9])"
 )
 
 
@@ -305,7 +324,11 @@ def _pii_spans(text: str, types: Iterable[str]) -> list[tuple[int, int, str, str
     types = set(types)
     found: list[tuple[int, int, str, str | None]] = []
     if "email" in types:
-        found += [(m.start(), m.end(), "email", None) for m in _EMAIL.finditer(text)]
+        found += [
+            (m.start(), m.end(), "email", None)
+            for m in _EMAIL.finditer(text)
+            if m.group().rsplit(".", 1)[-1].lower() not in FILE_EXTENSIONS  # `icon@2x.png`
+        ]
     if "iban" in types:
         found += [
             (m.start(), m.end(), "iban", m.group()[:2]) for m in _IBAN.finditer(text) if iban_valid(m.group())
