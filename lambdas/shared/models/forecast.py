@@ -287,12 +287,16 @@ class HoltWinters:
         xtol: float = 2e-2,
         ftol: float = 1e-5,
         max_evals: int = 100,
+        start: tuple[float, float, float] | None = None,
     ) -> None:
         if season_length < 1:
             raise ValueError("season_length must be >= 1")
         self.season_length = int(season_length)
         self.alpha, self.beta, self.gamma = alpha, beta, gamma
         self.xtol, self.ftol, self.max_evals = xtol, ftol, max_evals
+        # (alpha, beta*, gamma) to start the search from, e.g. the fit of an overlapping
+        # history (rolling-origin backtests): the search then starts near its optimum.
+        self.start = start
 
     def min_length(self) -> int:
         return 2 * self.season_length if self.season_length > 1 else 4
@@ -338,9 +342,15 @@ class HoltWinters:
                 a, b, g = params(u)
                 return sse(ys, a, a * b, g, l0, b0, s0l)
 
-            start = {0: 0.3, 1: 0.015 if self.alpha is None else 0.05, 2: 0.1}
+            a0, b0_, g0 = self.start or (0.3, 0.05, 0.1 / 0.7)
+            start = {0: a0, 1: a0 * b0_ if self.alpha is None else b0_, 2: g0 / max(1e-9, 1.0 - a0)}
             u, _, self.evaluations_ = nelder_mead_box(
-                objective, [start[i] for i in free], xtol=self.xtol, ftol=self.ftol, max_evals=self.max_evals
+                objective,
+                [min(1.0, start[i]) for i in free],
+                step=0.05 if self.start else 0.1,
+                xtol=self.xtol,
+                ftol=self.ftol,
+                max_evals=self.max_evals,
             )
             alpha, beta, gamma = params(u)
         else:
@@ -499,17 +509,25 @@ def backtest(y: Any, name: str, season_length: int, horizon: int, *, origins: in
     needed = make_model(name, season_length).min_length()
     actual: list[np.ndarray] = []
     predicted: list[np.ndarray] = []
+    previous: Any = None
+    first: Any = None
     for k in range(1, origins + 1):
         origin = n - k * horizon
         if origin < needed:
             break
-        model = make_model(name, season_length).fit(y[:origin])
+        model = make_model(name, season_length)
+        if previous is not None and isinstance(model, HoltWinters):  # warm start (same model)
+            model.start = (previous.alpha_, previous.beta_, previous.gamma_)
+        model = previous = model.fit(y[:origin])
+        first = first or model
         actual.append(y[origin : origin + horizon])
         predicted.append(model.predict(horizon))
     if not actual:
         raise HistoryTooShortError(name, needed + horizon, n, what="backtest")
     result = accuracy(np.concatenate(actual), np.concatenate(predicted))
     result["origins"] = len(actual)
+    if isinstance(first, HoltWinters):  # the latest origin's parameters: a warm start for a refit
+        result["start"] = (first.alpha_, first.beta_, first.gamma_)
     return result
 
 
@@ -556,6 +574,9 @@ def forecast(
     if not scores:
         raise short or HistoryTooShortError(model, 1, len(y))
     chosen = min(scores, key=lambda k: (scores[k]["smape"], scores[k]["mae"]))
-    fitted = make_model(chosen, season_length).fit(y)
+    fitted = make_model(chosen, season_length)
+    if isinstance(fitted, HoltWinters) and "start" in scores[chosen]:
+        fitted.start = scores[chosen]["start"]
+    fitted = fitted.fit(y)
     mean, lower, upper = fitted.predict_interval(horizon, level)
     return ForecastResult(chosen, mean, lower, upper, scores[chosen], fitted, scores)
