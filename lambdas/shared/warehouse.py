@@ -405,6 +405,8 @@ class DuckDBWarehouse(Warehouse):
         # profiling is per connection and must be on before the configuration is locked
         con.execute("PRAGMA enable_profiling = 'no_output'")
         con.execute("SET enable_progress_bar = false")  # else a long query draws one on stdout
+        # keep the files' Parquet footers in memory: every query would otherwise re-read them
+        con.execute("SET parquet_metadata_cache = true")
         con.execute(f"SET allowed_directories = [{allowed}]")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
