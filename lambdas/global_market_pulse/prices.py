@@ -95,9 +95,14 @@ def currencies(ref: Reference, base: str, day: date) -> dict[str, Any]:
 
 
 _PRODUCTS = """
-SELECT p.product_id, p.name, p.list_price, ph.price, ph.week_start
-FROM products p
-LEFT JOIN price_history ph ON ph.product_id = p.product_id AND ph.week_start <= ?
+WITH latest AS (
+  SELECT product_id, max_by(price, week_start) AS price, MAX(week_start) AS week_start
+  FROM price_history
+  WHERE product_id IN ({marks}) AND week_start <= ?
+  GROUP BY product_id
+)
+SELECT p.product_id, p.name, p.list_price, l.price, l.week_start
+FROM products p LEFT JOIN latest l ON l.product_id = p.product_id
 WHERE p.product_id IN ({marks})
 """
 
@@ -106,7 +111,9 @@ def our_prices(product_ids: list[str], day: date) -> dict[str, dict[str, Any]]:
     """product id -> {"name", "usd"}: our USD selling price in the week of `day` (the latest
     week on or before it; the list price when the product had none yet). One query."""
     marks = ", ".join("?" for _ in product_ids)  # placeholders only: the ids are bound values
-    rows = get_warehouse().query(_PRODUCTS.format(marks=marks), [day, *product_ids], max_rows=None)
+    rows = get_warehouse().query(
+        _PRODUCTS.format(marks=marks), [*product_ids, day, *product_ids], max_rows=None
+    )
     found: dict[str, dict[str, Any]] = {}
     for r in rows:
         pid = r["product_id"]
