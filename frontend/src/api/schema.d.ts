@@ -523,7 +523,7 @@ export interface paths {
         };
         /**
          * RFM-based customer segments with sizes and profiles
-         * @description Computes recency, frequency and monetary value per customer over the window, clusters the customers with k-means on the standardised log-RFM values and describes each segment: size, share, mean RFM profile and a readable label.
+         * @description Computes recency, frequency and monetary value per customer over the window (default: the 365 days up to `to`, not 30: RFM needs a year of behaviour), clusters the customers with k-means on the standardised log-RFM values and describes each segment: size, share, mean RFM profile and a readable label.
          */
         get: operations["listCustomerSegments"];
         put?: never;
@@ -611,7 +611,7 @@ export interface paths {
         put?: never;
         /**
          * Price elasticity from price/quantity history
-         * @description Regresses log weekly units on log weekly price (with seasonality controls) for the product or category and answers the elasticity with its standard error, 95 % interval and fit quality.
+         * @description Fits the constant-elasticity (log-log) model of weekly units on the relative price (price / list price) with product and week fixed effects, by Poisson pseudo-maximum likelihood so that weeks without sales count, for the category or for one product inside its category, and answers the elasticity with its clustered standard error, 95 % interval and fit quality (the deviance share explained beyond the fixed effects).
          */
         post: operations["estimatePriceElasticity"];
         delete?: never;
