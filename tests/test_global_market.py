@@ -39,6 +39,7 @@ from local.validation import resolve
 from tests.helpers import local_platform
 
 SPEC = load_spec(OPENAPI_PATH)
+slow = pytest.mark.slow  # the tests through the local platform
 PASSWORD = "Correct-Horse-Battery-9"
 
 
@@ -202,14 +203,13 @@ def post(platform, token):
     return _post
 
 
-pytestmark = pytest.mark.slow
-
-
+@slow
 def test_every_operation_needs_a_token(platform):
     status, doc = api(platform, "GET", "/global-market/currencies", auth=None)
     assert status == 401 and doc["error"]["code"] == "UNAUTHORIZED"
 
 
+@slow
 def test_currencies_in_any_base_from_the_rates(get, lake):
     status, usd = get("/global-market/currencies")
     assert status == 200, usd
@@ -237,6 +237,7 @@ def test_currencies_in_any_base_from_the_rates(get, lake):
     assert status == 400 and err["error"]["code"] == "VALIDATION_ERROR"
 
 
+@slow
 def test_trends_agree_with_the_parquet_files(get, lake):
     status, doc = get(
         "/global-market/trends", **{"from": "2026-03-01", "to": "2026-05-31", "granularity": "month"}
@@ -261,6 +262,7 @@ def test_trends_agree_with_the_parquet_files(get, lake):
     assert revenues == sorted(revenues, reverse=True)
 
 
+@slow
 def test_trends_convert_at_each_days_rate(get, lake):
     query = {"from": "2026-06-01", "to": "2026-06-30", "region": "Western Europe"}
     status, eur = get("/global-market/trends", currency="EUR", **query)
@@ -278,6 +280,7 @@ def test_trends_convert_at_each_days_rate(get, lake):
     assert status == 400 and err["error"]["details"]["fields"][0]["field"] == "region"
 
 
+@slow
 def test_market_share_and_hhi(get, lake):
     status, doc = get("/global-market/market-share", **{"from": "2025-07-01", "to": "2026-06-30"})
     assert status == 200, doc
@@ -303,6 +306,7 @@ def test_market_share_and_hhi(get, lake):
     assert one["totalRevenue"] == pytest.approx(apparel["revenue"], abs=0.05)
 
 
+@slow
 def test_growth_ranking_recovers_the_planted_region_growth(get, truth):
     status, doc = get(
         "/global-market/growth-rates",
@@ -327,6 +331,7 @@ def test_growth_ranking_recovers_the_planted_region_growth(get, truth):
         assert r["cagrPct"] == pytest.approx(r["periodOverPeriodPct"], abs=0.2)
 
 
+@slow
 def test_growth_rates_by_month_in_a_currency_and_too_short_periods(get):
     status, doc = get("/global-market/growth-rates", currency="GBP")
     assert status == 200 and doc["interval"] == "month" and doc["metric"] == "revenue"
@@ -336,6 +341,7 @@ def test_growth_rates_by_month_in_a_currency_and_too_short_periods(get):
     assert status == 422 and err["error"]["code"] == "UNPROCESSABLE"
 
 
+@slow
 def test_regional_prices_recover_the_planted_price_factors(get, truth, lake):
     status, doc = get("/global-market/regional-prices", productId="P00042", currency="EUR")
     assert status == 200, doc
@@ -362,6 +368,7 @@ def test_regional_prices_recover_the_planted_price_factors(get, truth, lake):
     assert status == 400
 
 
+@slow
 def test_price_comparison_spreads_and_unknown_products(post):
     body = {
         "productIds": ["P00042", "NOPE-1", "P00007"],
@@ -381,6 +388,7 @@ def test_price_comparison_spreads_and_unknown_products(post):
     assert status == 400
 
 
+@slow
 def test_competitor_price_levels_are_recovered(post, truth, lake):
     status, doc = post("/global-market/competitor-analysis", {"from": "2024-07-01", "to": "2026-06-30"})
     assert status == 200, doc
@@ -405,6 +413,7 @@ def test_competitor_price_levels_are_recovered(post, truth, lake):
     assert got[cheapest]["cheaperThanUsPct"] > got[dearest]["cheaperThanUsPct"]
 
 
+@slow
 def test_competitor_analysis_filters_and_regional_prices(post):
     status, usd = post(
         "/global-market/competitor-analysis", {"competitors": ["MegaMart"], "categoryId": "CAT01"}
@@ -423,6 +432,7 @@ def test_competitor_analysis_filters_and_regional_prices(post):
     assert status == 400
 
 
+@slow
 def test_opportunities_state_their_weights_and_components(post):
     weights = {"growth": 0.6, "size": 0.2, "margin": 0.2, "competition": 0.0}
     status, doc = post("/global-market/opportunities", {"weights": weights, "limit": 96})
@@ -452,6 +462,7 @@ def test_opportunities_state_their_weights_and_components(post):
     assert status == 400
 
 
+@slow
 def test_trend_changes_find_a_planted_level_shift(post):
     rng = np.random.default_rng(20261201)
     start = date(2025, 1, 6)
@@ -472,6 +483,7 @@ def test_trend_changes_find_a_planted_level_shift(post):
         assert len(doc["segments"]) == 2 and doc["segments"][1]["start"] == change["date"]
 
 
+@slow
 def test_trend_changes_on_the_platforms_sales(post, get):
     status, doc = post(
         "/global-market/trend-changes", {"granularity": "month", "region": "Nordics", "metric": "orders"}
@@ -501,6 +513,7 @@ def test_trend_changes_on_the_platforms_sales(post, get):
     assert status == 422 and err["error"]["code"] == "UNPROCESSABLE"
 
 
+@slow
 def test_bad_periods_are_client_errors(get, post):
     status, _ = get("/global-market/market-share", **{"from": "2026-02-01", "to": "2026-01-01"})
     assert status == 400
