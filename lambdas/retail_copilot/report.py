@@ -34,10 +34,12 @@ def _breakdown(rows: list[dict], previous: list[dict]) -> list[dict[str, Any]]:
 
 def sales_report(period: Period, filters: sales.Filters) -> dict[str, Any]:
     previous = Period(*_previous_bounds(period), "previous")
-    now = sales.breakdowns(period, DIMENSIONS, filters)
-    before = sales.breakdowns(previous, DIMENSIONS, filters)
+    now, before, top = sales.in_parallel(
+        lambda: sales.breakdowns(period, DIMENSIONS, filters),
+        lambda: sales.breakdowns(previous, DIMENSIONS, filters),
+        lambda: sales.top_products(period, filters, n=10),
+    )
     cur, prev = now["total"][0], before["total"][0]
-    top = sales.top_products(period, filters, n=10)
     total = sum(r["revenue"] for r in now["category"])  # goods revenue: what products earn
     for p in top:
         p["revenueSharePct"] = round(p["revenue"] / total * 100, 2) if total > 0 else 0.0

@@ -51,14 +51,17 @@ FROM orders o LEFT JOIN (
   WHERE order_date BETWEEN ? AND ? AND year BETWEEN ? AND ? GROUP BY order_id
 ) u ON u.order_id = o.order_id"""
 
-# Line level: category and product figures.
-_LINE_MEASURES = """
-    SUM(CASE WHEN o.status = 'completed' THEN oi.line_total_usd ELSE 0 END) AS revenue,
-    COUNT(DISTINCT CASE WHEN o.status = 'completed' THEN o.order_id END) AS orders,
-    SUM(CASE WHEN o.status = 'completed' THEN oi.quantity ELSE 0 END) AS units,
-    COUNT(DISTINCT CASE WHEN o.status = 'completed' THEN o.customer_id END) AS customers,
-    COUNT(DISTINCT CASE WHEN o.status = 'returned' THEN o.order_id END) AS returned,
-    COUNT(DISTINCT o.order_id) AS placed"""
+# Line level (category and product figures): the lines are first summed per order (and group),
+# so only the customers need a DISTINCT count: a third of the time of counting orders DISTINCT.
+_ORDER_LINES = "o.order_id, o.status, o.customer_id"
+_LINE_SUMS = "SUM(oi.line_total_usd) AS revenue, SUM(oi.quantity) AS units"
+_PER_ORDER_MEASURES = """
+    SUM(CASE WHEN status = 'completed' THEN revenue ELSE 0 END) AS revenue,
+    SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS orders,
+    SUM(CASE WHEN status = 'completed' THEN units ELSE 0 END) AS units,
+    COUNT(DISTINCT CASE WHEN status = 'completed' THEN customer_id END) AS customers,
+    SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS returned,
+    COUNT(*) AS placed"""
 _LINE_FROM = """
 FROM orders o
 JOIN order_items oi ON oi.order_id = o.order_id AND oi.year = o.year AND oi.month = o.month
@@ -106,12 +109,32 @@ class Filters:
             params += list(self.products)
         return " AND ".join(clauses), params
 
-    def source(self, period: Period, *, lines: bool = False) -> tuple[str, str, list[Any]]:
-        """(measures, FROM ... WHERE ..., parameters) at the level the filters need."""
+    def grouped(
+        self, period: Period, expr: str | None, label: str | None, *, lines: bool = False
+    ) -> tuple[str, list[Any]]:
+        """SELECT [group_key, label,] the measures, at the level the filters and the group need;
+        without `expr`, one row for the whole period."""
         lines = lines or self.needs_lines
         where, params = self.where(period, lines=lines)
-        measures, from_ = (_LINE_MEASURES, _LINE_FROM) if lines else (_ORDER_MEASURES, _ORDER_FROM)
-        return measures, f"{from_} WHERE {where}", params
+        head = f"{expr} AS group_key, {label} AS label, " if expr else ""
+        if lines:
+            group = f"{expr}, {_ORDER_LINES}" if expr else _ORDER_LINES
+            outer = "group_key, MAX(label) AS label, " if expr else ""
+            sql = (
+                f"WITH g AS (SELECT {head}{_ORDER_LINES}, {_LINE_SUMS} {_LINE_FROM} "  # noqa: S608
+                f"WHERE {where} GROUP BY {group}) SELECT {outer}{_PER_ORDER_MEASURES} FROM g"
+                + (" GROUP BY group_key" if expr else "")
+            )
+        else:
+            sql = f"SELECT {head}{_ORDER_MEASURES} {_ORDER_FROM} WHERE {where}" + (
+                f" GROUP BY {expr}" if expr else ""
+            )
+        return sql, params
+
+    def source(self, period: Period) -> tuple[str, str, list[Any]]:
+        """(order-level measures, FROM ... WHERE ..., parameters): for GROUPING SETS."""
+        where, params = self.where(period, lines=False)
+        return _ORDER_MEASURES, f"{_ORDER_FROM} WHERE {where}", params
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, ())}
@@ -133,9 +156,8 @@ def _figures(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def summary(period: Period, filters: Filters = Filters()) -> dict[str, Any]:
     """The period's figures (see the module docstring) as one dict."""
-    measures, source, params = filters.source(period)
-    row = get_warehouse().query_one(f"SELECT {measures} {source}", params)
-    return _figures(row or {})
+    sql, params = filters.grouped(period, None, None)
+    return _figures(get_warehouse().query_one(sql, params) or {})
 
 
 def breakdown(
@@ -145,12 +167,19 @@ def breakdown(
     or in time order for month/week/day."""
     expr, label, lines = DIMENSIONS[dimension]
     order = "group_key" if dimension in TIME_DIMENSIONS else "revenue DESC, group_key"
-    measures, source, params = filters.source(period, lines=lines)
-    sql = (
-        f"SELECT {expr} AS group_key, {label} AS label, {measures} {source} GROUP BY {expr} ORDER BY {order}"
-    )
-    rows = get_warehouse().query(sql, params, max_rows=max_rows)
+    sql, params = filters.grouped(period, expr, label, lines=lines)
+    rows = get_warehouse().query(f"{sql} ORDER BY {order}", params, max_rows=max_rows)
     return [{"key": _key(r["group_key"]), "label": _key(r["label"]), **_figures(r)} for r in rows]
+
+
+def in_parallel(*calls):
+    """Run independent queries at the same time (a comparison's two periods): in AWS each is an
+    Athena query that mostly waits, so two take the time of one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(fn) for fn in calls]
+        return [f.result() for f in futures]
 
 
 def breakdowns(period: Period, dimensions: Sequence[str], filters: Filters = Filters()) -> dict[str, list]:
@@ -158,7 +187,12 @@ def breakdowns(period: Period, dimensions: Sequence[str], filters: Filters = Fil
     levels allow: one GROUPING SETS query for the order-level dimensions (and the total), one
     per line-level dimension."""
     out: dict[str, list] = {d: [] for d in dimensions}
-    order_level = [d for d in dimensions if not DIMENSIONS[d][2]] if not filters.needs_lines else []
+    if filters.needs_lines:  # every figure is a line-level one
+        for dim in dimensions:
+            out[dim] = breakdown(dim, period, filters)
+        out["total"] = [summary(period, filters)]
+        return out
+    order_level = [d for d in dimensions if not DIMENSIONS[d][2]]
     for dim in dimensions:
         if dim not in order_level:
             out[dim] = breakdown(dim, period, filters)

@@ -223,13 +223,17 @@ def sales_summary(args: dict[str, Any]) -> Result:
 
     period, filters = period_of(args, args.get("label")), filters_of(args)
     other = compare_of(args, period)
-    now = sales.summary(period, filters)
+    if other is None:
+        now, before = sales.summary(period, filters), None
+    else:
+        now, before = sales.in_parallel(
+            lambda: sales.summary(period, filters), lambda: sales.summary(other, filters)
+        )
     facts: dict[str, Any] = {"period": period, "filters": filters, "current": now}
     sources = [_sales_source(period, filters, "sales summary")]
     columns = ["metric", "value"]
     rows = [[m, now[m]] for m in METRIC_ORDER]
     if other is not None:
-        before = sales.summary(other, filters)
         facts.update(compare_period=other, previous=before)
         sources.append(_sales_source(other, filters, "comparison period"))
         columns += ["previous", "change", "changePct"]
@@ -246,7 +250,12 @@ def sales_breakdown(args: dict[str, Any]) -> Result:
     dim = args["dimension"]
     period, filters = period_of(args, args.get("label")), filters_of(args)
     other = compare_of(args, period)
-    rows = sales.breakdown(dim, period, filters)
+    if other is None:
+        rows, previous = sales.breakdown(dim, period, filters), []
+    else:
+        rows, previous = sales.in_parallel(
+            lambda: sales.breakdown(dim, period, filters), lambda: sales.breakdown(dim, other, filters)
+        )
     if dim == "country":
         names = lexicon().country_names
         for r in rows:
@@ -254,7 +263,7 @@ def sales_breakdown(args: dict[str, Any]) -> Result:
     sources = [_sales_source(period, filters, f"sales by {dim}")]
     growth = None
     if other is not None:
-        before = {r["key"]: r for r in sales.breakdown(dim, other, filters)}
+        before = {r["key"]: r for r in previous}
         growth = {}
         for r in rows:
             prev = before.get(r["key"], {}).get("revenue", 0.0)
