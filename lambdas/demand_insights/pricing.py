@@ -37,6 +37,7 @@ MIN_WEEKS = 8
 GRID_POINTS = 50
 RECENT_WEEKS = 13
 FALLBACK_WEEKS = 52
+MAX_RATIO = 100.0
 
 
 def _interpret(e: float, se: float) -> str:
@@ -194,6 +195,18 @@ def price_optimization(request: dict[str, Any]) -> dict[str, Any]:
         raise BadRequest.fields({"minPrice": "must be greater than 0"})
     if hi <= lo:
         raise BadRequest.fields({"maxPrice": "must be greater than minPrice"})
+    # constant elasticity is a local model: a grid over 1/100..100x the current price is already
+    # far outside what the history can say (and beyond it the numbers overflow)
+    if lo < current / MAX_RATIO or hi > current * MAX_RATIO:
+        raise BadRequest.fields(
+            {
+                "minPrice"
+                if lo < current / MAX_RATIO
+                else "maxPrice": f"must be within 1/{MAX_RATIO:g} and {MAX_RATIO:g} times the current price ({current:.2f})"
+            }
+        )
+    if cost > current * MAX_RATIO:
+        raise BadRequest.fields({"unitCost": f"must be at most {MAX_RATIO:g} times the current price"})
 
     def point(p: float) -> dict[str, float]:
         units = units0 * (p / current) ** e
@@ -207,6 +220,8 @@ def price_optimization(request: dict[str, Any]) -> dict[str, Any]:
     objective = request.get("objective", "revenue")
     grid = np.linspace(lo, hi, GRID_POINTS)
     curve = [point(float(p)) for p in grid]
+    if not all(np.isfinite(v) for c in curve for v in c.values()):
+        raise UnprocessableEntity("The demand model overflows over these bounds")
     best = max(curve, key=lambda c: (c[objective], -abs(c["price"] - current)))
     now = point(current)
     base = now[objective]

@@ -91,7 +91,10 @@ def _compute(k: int, first: date, last: date) -> dict[str, Any]:
     scaler = StandardScaler()
     z = scaler.fit_transform(rfm_features(recency, frequency, monetary))
     km = KMeans(k=k, n_init=RESTARTS, seed=SEED).fit(z)
-    silhouette = silhouette_score(z, km.labels_, sample_size=min(SILHOUETTE_SAMPLE, n), seed=SEED)
+    try:
+        silhouette = silhouette_score(z, km.labels_, sample_size=min(SILHOUETTE_SAMPLE, n), seed=SEED)
+    except ValueError:  # fewer distinct clusters than 2 (identical customers): no silhouette
+        silhouette = None
     # segments ordered by mean monetary value, highest first
     mean_m = np.array(
         [monetary[km.labels_ == c].mean() if np.any(km.labels_ == c) else 0.0 for c in range(k)]
@@ -167,9 +170,8 @@ def report(k: int, first: date, last: date) -> dict[str, Any]:
         "period": {"from": first.isoformat(), "to": last.isoformat()},
         "currency": "USD",
         "customers": doc["customers"],
-        "silhouette": round(float(doc["silhouette"]), 4),
         "segments": [{key: v for key, v in s.items() if key != "centroid"} for s in doc["segments"]],
-    }
+    } | ({"silhouette": round(float(doc["silhouette"]), 4)} if doc["silhouette"] is not None else {})
 
 
 def rfm_of(doc: dict[str, Any], i: int) -> dict[str, Any]:
@@ -187,7 +189,9 @@ def rfm_of(doc: dict[str, Any], i: int) -> dict[str, Any]:
 
 def customers_of(segment: str, limit: int, offset: int) -> dict[str, Any]:
     k, first, last, n = parse_segment_id(segment)
-    doc = _fitted(k, first, last)
+    doc = fit(k, first, last)
+    if "error" in doc:  # no segmentation of that window: no such segment
+        raise NotFound(f"No segment {segment}: {doc['error']}")
     members = [i for i, s in enumerate(doc["segment"]) if s == n - 1]
     members.sort(key=lambda i: (-doc["monetary"][i], doc["ids"][i]))
     page = members[offset : offset + limit]
