@@ -14,7 +14,7 @@ from shared.pagination import decode_cursor, encode_cursor
 from shared.validation import body, query_enum, query_int, query_str
 from shared.warehouse import get_warehouse
 
-from analytics_service import cohorts, datasets, insights, periods, sales
+from analytics_service import cohorts, datasets, periods, sales
 from analytics_service.explore import structured_query
 
 SERVICE = "analytics-service"
@@ -139,6 +139,8 @@ def run_analytics_query():
 def get_insights():
     caller(app)
     _no_empty_parameters()
+    from analytics_service import insights  # numpy: loaded by the first request that needs it
+
     period = periods.from_request(app, default_days=insights.DEFAULT_DAYS)
     severity = query_enum(app, "severity", insights.SEVERITIES, "info")
     limit = query_int(app, "limit", 20, 1, 200)
