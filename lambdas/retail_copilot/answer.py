@@ -154,10 +154,8 @@ def plan(q: Question) -> tuple[str, dict[str, Any]] | None:
     if intent == "product_count":
         return "product_count", ({"category": q.category} if q.category else {})
     if intent == "at_risk":
-        return "customers_at_risk", {
-            "limit": min(q.n or 10, 50),
-            **({"country": q.country} if q.country else {}),
-        }
+        region = q.region or (lexicon().country_region.get(q.country) if q.country else None)
+        return "customers_at_risk", {"limit": min(q.n or 10, 50), **({"region": region} if region else {})}
     return None
 
 
@@ -466,16 +464,24 @@ def render_product_count(q: Question, r: Result) -> str:
 
 
 def render_at_risk(q: Question, r: Result) -> str:
-    items = r.facts["items"]
+    f = r.facts
+    items = f["items"]
+    where = f" in {f['region']}" if f.get("region") else ""
     if not items:
-        return "The churn model found no customer at risk."
-    lines = [f"**{len(items)} customers most at risk of churning** (demand-insights churn model):", ""]
+        return f"The churn model finds no customer{where} with a churn probability of {f['minimum']:.0%} or more."
+    lines = [
+        f"**{len(items)} customers{where} most at risk of churning**, by value at risk "
+        f"(churn probability x predicted 12-month value; demand-insights churn model):",
+        "",
+    ]
     for i in items:
-        p = i.get("churnProbability")
+        last = f", last order {i['recencyDays']} days ago" if i.get("recencyDays") is not None else ""
         lines.append(
-            f"- {i.get('name') or i.get('customerId')} ({i.get('customerId')})"
-            + (f": {p * 100:.0f}% churn probability" if isinstance(p, (int, float)) else "")
+            f"- {i.get('name') or i['customerId']} ({i['customerId']}): {i['churnProbability'] * 100:.0f}% "
+            f"churn probability, {money(i['valueAtRisk'])} at risk{last}"
         )
+    if f.get("total_value_at_risk") is not None:
+        lines.append(f"\nIn all, {money(f['total_value_at_risk'])} of predicted value is at risk.")
     return "\n".join(lines)
 
 
@@ -526,6 +532,8 @@ def suggest(q: Question, tool: str) -> list[str]:
         out = ["Which items are low on stock in WH-UK?", "Forecast revenue for the next 30 days"]
     elif tool == "fraud_summary":
         out = ["Fraud rate by payment method last month", "Fraud rate by country this year"]
+    elif tool == "customers_at_risk":
+        out = ["Which customers are at risk in Western Europe?", "Top 5 customers by spend this year"]
     elif tool == "forecast_revenue":
         out = ["Forecast revenue for the next quarter", "Monthly revenue this year"]
     else:

@@ -683,33 +683,37 @@ def find_order(args: dict[str, Any]) -> Result:
 
 
 def customers_at_risk(args: dict[str, Any]) -> Result:
-    """The at-risk customers of the demand-insights service (its churn model), in process."""
+    """The at-risk customers of the demand-insights service (its churn model and CLV, the same
+    list as GET /demand-insights/at-risk-customers), called in process: the copilot's zip bundles
+    the demand_insights package. Ranked by value at risk (probability x 12-month value)."""
     try:
-        from demand_insights import churn  # bundled into the copilot's zip
+        from demand_insights.customers import at_risk
     except ImportError:
         raise ToolError("the churn model of demand-insights is not available") from None
-    finder = getattr(churn, "at_risk_customers", None) or getattr(churn, "at_risk", None)
-    if finder is None:
-        raise ToolError("the churn model of demand-insights is not available")
     limit = args.get("limit") or 10
-    doc = finder(limit=limit, **({"country": _country(args["country"])} if args.get("country") else {}))
-    items = doc.get("items", doc) if isinstance(doc, dict) else doc
-    columns = ["customerId", "name", "churnProbability", "daysSinceLastOrder", "totalSpendUsd"]
-    rows = [
-        [
-            i.get("customerId"),
-            i.get("name"),
-            i.get("churnProbability"),
-            i.get("daysSinceLastOrder"),
-            i.get("totalSpendUsd"),
-        ]
-        for i in items[:limit]
-    ]
+    region = _region(args.get("region"))
+    minimum = float(args.get("minProbability") or 0.5)
+    doc = at_risk(minimum, region, limit, 0)
+    items = doc.get("items", [])
+    columns = ["customerId", "name", "region", "churnProbability", "risk", "valueAtRisk", "recencyDays"]
+    rows = [[i.get(c) for c in columns] for i in items]
+    where = f" in {region}" if region else ""
     return Result(
         columns,
         rows,
-        {"items": items[:limit], "doc": doc},
-        [_source("operation", "demand-insights churn model", "customers, orders")],
+        {
+            "items": items,
+            "total_value_at_risk": doc.get("totalValueAtRisk"),
+            "region": region,
+            "minimum": minimum,
+        },
+        [
+            _source(
+                "operation",
+                f"demand-insights churn model and CLV, churn probability >= {minimum}{where}",
+                "customers, orders",
+            )
+        ],
     )
 
 
@@ -859,8 +863,12 @@ TOOLS: dict[str, Tool] = {
         ),
         Tool(
             "customers_at_risk",
-            "Customers most likely to churn (the demand-insights churn model).",
-            _schema(limit={"type": "integer", "minimum": 1, "maximum": 50}, country=_FILTERS["country"]),
+            "Customers most likely to churn, by value at risk (the demand-insights churn model).",
+            _schema(
+                limit={"type": "integer", "minimum": 1, "maximum": 50},
+                region=_FILTERS["region"],
+                minProbability={"type": "number", "minimum": 0, "maximum": 1},
+            ),
             customers_at_risk,
         ),
         Tool(
