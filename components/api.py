@@ -22,6 +22,7 @@ import pulumi_aws as aws
 import yaml
 
 from components import catalog
+from components.iam import service_trust_policy
 from components.services import LIVE_ALIAS, Services
 from components.settings import Settings
 
@@ -387,18 +388,8 @@ class Api(pulumi.ComponentResource):
             f"{name}-cloudwatch-role",
             name=s.name("apigw-cloudwatch"),
             description="Lets API Gateway write execution and access logs to CloudWatch Logs",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "apigateway.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            # aws:SourceAccount: only API Gateway acting for this account (confused deputy).
+            assume_role_policy=service_trust_policy("apigateway.amazonaws.com", s.account_id),
             tags=tags,
             opts=child,
         )

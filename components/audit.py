@@ -87,6 +87,13 @@ class Audit(pulumi.ComponentResource):
             bucket,
             opts=child,
             kms_key_arn=key_arn,
+            # No S3 Bucket Key on the trail bucket. CloudTrail documents that a bucket with an S3
+            # Bucket Key needs kms:Decrypt for the trail to be created or updated with SSE-KMS,
+            # and the bucket key makes S3 call KMS with the bucket's ARN as encryption context
+            # instead of CloudTrail's `aws:cloudtrail:arn`, which the key policy conditions on:
+            # https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+            # The log files themselves are SSE-KMS with the trail's own key (kms_key_id below).
+            bucket_key=False,
             lifecycle_rules=[
                 {
                     "id": "archive-audit-logs",
@@ -104,12 +111,30 @@ class Audit(pulumi.ComponentResource):
         )
 
         # ---- trail ------------------------------------------------------------------------
+        # Management events are free for the first trail of an account and billed for every
+        # other one: the stack that owns the account trail (manageAccountTrail, prod by
+        # default) records them in every region; another stack in the same account records
+        # only writes to its own data lake (data events), in its region.
+        if s.manage_account_trail:
+            scope: dict[str, Any] = {"is_multi_region_trail": True, "include_global_service_events": True}
+        else:
+            lake = [f"arn:aws:s3:::{s.bucket_name(part)}/" for part in ("raw", "curated")]
+            scope = {
+                "is_multi_region_trail": False,
+                "include_global_service_events": False,
+                "event_selectors": [
+                    {
+                        "read_write_type": "WriteOnly",
+                        "include_management_events": False,
+                        "data_resources": [{"type": "AWS::S3::Object", "values": lake}],
+                    }
+                ],
+            }
         trail = aws.cloudtrail.Trail(
             f"{name}-trail",
             name=trail_name,
             s3_bucket_name=bucket.id,
-            is_multi_region_trail=True,
-            include_global_service_events=True,
+            **scope,
             enable_log_file_validation=True,
             enable_logging=True,
             # The key's policy must let cloudtrail.amazonaws.com GenerateDataKey* (Encryption).

@@ -61,11 +61,14 @@ def harden_bucket(
     policy_statements: PolicyStatements | None = None,
     tls_except_actions: Sequence[str] = (),
     policy_name: str | None = None,
+    bucket_key: bool = True,
 ) -> HardenedBucket:
     """Create the hardening children of `bucket`, named `f"{prefix}-<part>"` with `opts`
     (the owning component's `ResourceOptions(parent=self)`).
 
-    `kms_key_arn` None means SSE-S3 (AES256). The policy is `policy_statements(arn)` (a list
+    `kms_key_arn` None means SSE-S3 (AES256); with a key, `bucket_key` turns the S3 Bucket
+    Key on (one data key per bucket: far fewer KMS calls) unless a writer forbids it.
+    The policy is `policy_statements(arn)` (a list
     or an Output of one) followed by the TLS deny; `policy_name` overrides `f"{prefix}-policy"`.
     """
     # ACLs off: the bucket owner owns every object, access is decided by policies only.
@@ -84,7 +87,7 @@ def harden_bucket(
                 "kms_master_key_id": kms_key_arn,
             },
             # One data key per bucket instead of one KMS call per object: far fewer KMS requests.
-            "bucket_key_enabled": True,
+            "bucket_key_enabled": bucket_key,
         }
     encryption = aws.s3.BucketServerSideEncryptionConfiguration(
         f"{prefix}-encryption", bucket=bucket.id, rules=[rule], opts=opts

@@ -70,6 +70,9 @@ class Settings:
     # reservation that leaves the account under 10 unreserved, and new accounts may have a
     # concurrency quota of 10, so it is off unless the stack asks for it.
     lambda_reserved_concurrency: int
+    # This stack's trail records the account's management events (multi-region). One stack
+    # per account should (prod by default); the others record only their own data events.
+    manage_account_trail: bool
     pulumi_version: str
     state_backend_url: str | None
     secrets_provider: str | None
@@ -193,8 +196,10 @@ class Settings:
             api_throttle_burst_limit=as_int("apiThrottleBurstLimit", 100, 1, 100000),
             athena_bytes_scanned_cutoff_mb=as_int("athenaBytesScannedCutoffMb", 1024, 10, 10_000_000),
             access_token_minutes=as_int("accessTokenMinutes", 15, 5, 60),
-            manage_api_gateway_account=as_bool("manageApiGatewayAccount", True),
+            # prod owns the account's regional singletons by default (dev may share its account).
+            manage_api_gateway_account=as_bool("manageApiGatewayAccount", stack == "prod"),
             lambda_reserved_concurrency=as_int("lambdaReservedConcurrency", 0, 0, 10000),
+            manage_account_trail=as_bool("manageAccountTrail", stack == "prod"),
             pulumi_version=str(get("pulumiVersion", "3.272.0")),
             state_backend_url=get("stateBackendUrl") or None,
             secrets_provider=get("secretsProvider") or None,
@@ -274,6 +279,7 @@ _PROJECT_KEYS = (
     "accessTokenMinutes",
     "manageApiGatewayAccount",
     "lambdaReservedConcurrency",
+    "manageAccountTrail",
     "pulumiVersion",
     "stateBackendUrl",
     "secretsProvider",

@@ -298,13 +298,18 @@ def test_method_settings_throttle_and_log_per_stack(settings_for, stack_name, ra
     }
 
 
-def test_account_logs_with_a_role_trusting_api_gateway(dev):
-    _, result = dev
+def test_account_logs_with_a_role_trusting_api_gateway(settings_for):
+    settings = settings_for("prod")  # prod owns the account's API Gateway logging role
+    result = run_api(settings)
     account = result.one("aws:apigateway/account:Account")
     role = result.one("aws:iam/role:Role", "api-cloudwatch-role")
     assert account.inputs["cloudwatchRoleArn"] == role.outputs["arn"]
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert [st["Principal"] for st in trust] == [{"Service": "apigateway.amazonaws.com"}]
+    # Confused-deputy guard: only API Gateway acting for this account may assume it.
+    assert [st.get("Condition") for st in trust] == [
+        {"StringEquals": {"aws:SourceAccount": settings.account_id}}
+    ]
     attachment = result.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-cloudwatch")
     assert attachment.inputs["role"] == role.inputs["name"]
     assert (
@@ -352,6 +357,14 @@ def test_component_type_tags_and_attributes(settings_for):
     assert captured["rest_api_id"] == rest_api.id
     assert captured["execution_arn"] == rest_api.outputs["executionArn"]
     assert captured["url"] == f"https://{rest_api.id}.execute-api.{settings.region}.amazonaws.com/prod"
+
+
+def test_prod_owns_the_accounts_logging_role_by_default(settings_for):
+    # Both stacks may share an account: by default only prod creates the regional singleton.
+    assert settings_for("prod").manage_api_gateway_account is True
+    assert settings_for("dev").manage_api_gateway_account is False
+    assert run_api(settings_for("prod")).of_type("aws:apigateway/account:Account")
+    assert not run_api(settings_for("dev")).of_type("aws:apigateway/account:Account")
 
 
 def test_a_stack_can_leave_the_accounts_logging_role_to_another(settings_for):

@@ -53,16 +53,52 @@ def prod_audit(settings_for):
 
 # ---- trail ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("which", ["dev_audit", "prod_audit"])
-def test_trail_is_multi_region_validated_and_encrypted(which, request):
+def test_trail_is_validated_and_encrypted(which, request):
     run_ = request.getfixturevalue(which)
     trail = run_.one(TRAIL)
     assert trail.inputs["name"] == f"{PREFIX}-trail-{run_.stack}"
-    assert trail.inputs["isMultiRegionTrail"] is True
-    assert trail.inputs["includeGlobalServiceEvents"] is True
     assert trail.inputs["enableLogFileValidation"] is True
     assert trail.inputs["kmsKeyId"] == KEY_ARN
     assert trail.inputs["s3BucketName"] == run_.outputs["trail_bucket"]
     assert run_.outputs["trail_arn"] == trail.outputs["arn"]
+
+
+def test_the_account_trail_records_management_events_everywhere(prod_audit, settings_for):
+    # prod owns the account's management-event trail by default (manageAccountTrail).
+    for run_ in (prod_audit, build_audit(settings_for("dev", manageAccountTrail=True))):
+        trail = run_.one(TRAIL)
+        assert trail.inputs["isMultiRegionTrail"] is True
+        assert trail.inputs["includeGlobalServiceEvents"] is True
+        assert not trail.inputs.get("eventSelectors") and not trail.inputs.get("advancedEventSelectors")
+
+
+def test_a_second_stack_in_the_account_records_only_its_data_events(dev_audit, settings_for):
+    # Two trails with management events in one account pay for them twice (the first copy of
+    # management events is free, every further trail's is billed).
+    trail = dev_audit.one(TRAIL)
+    assert trail.inputs.get("isMultiRegionTrail") is not True
+    assert trail.inputs.get("includeGlobalServiceEvents") is False
+    (selector,) = trail.inputs["eventSelectors"]
+    assert selector["includeManagementEvents"] is False
+    settings = settings_for("dev")
+    (resources,) = selector["dataResources"]
+    assert resources["type"] == "AWS::S3::Object"
+    assert sorted(resources["values"]) == sorted(
+        f"arn:aws:s3:::{settings.bucket_name(part)}/" for part in ("raw", "curated")
+    )
+
+
+def test_trail_bucket_encryption_is_what_cloudtrail_documents(dev_audit, prod_audit):
+    # CloudTrail asks for kms:Decrypt when the bucket uses an S3 Bucket Key, and the bucket key
+    # changes the encryption context the key policy conditions on: SSE-KMS without it.
+    for run_ in (dev_audit, prod_audit):
+        sse = run_.one(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+        )
+        (rule,) = sse.inputs["rules"]
+        assert rule.get("bucketKeyEnabled") is not True
+        assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+        assert run_.one(TRAIL).inputs["kmsKeyId"] == KEY_ARN  # log files: the trail's own SSE-KMS
 
 
 def test_trail_bucket_is_private_encrypted_and_archived(dev_audit):
