@@ -14,6 +14,7 @@ from shared.query import partition_filter
 from shared.warehouse import get_warehouse
 
 from market_intelligence import pricing, series, trends
+from market_intelligence.forecasting import memoised
 
 TOP = 5
 
@@ -47,7 +48,13 @@ def _kpi(value: float, previous: float) -> dict[str, Any]:
 
 
 def summary(category_id: str, first: date, last: date) -> dict[str, Any]:
-    info = series.category(category_id)  # 404 when unknown
+    series.category(category_id)  # 404 when unknown (before the memo: errors are not kept)
+    key = {"category": category_id, "from": first, "to": last}
+    return memoised("category-summary", key, lambda: _summary(category_id, first, last))
+
+
+def _summary(category_id: str, first: date, last: date) -> dict[str, Any]:
+    info = series.category(category_id)
     cube = series.cube()
     days = (last - first).days + 1
     prev_first, prev_last = first - timedelta(days=days), first - timedelta(days=1)

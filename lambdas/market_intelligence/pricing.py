@@ -141,8 +141,17 @@ def competitive_pricing(
 
 
 def price_position(product_id: str, first: date, last: date) -> dict[str, Any]:
-    """Week by week: our price (promotions flagged) against the competitors' min/avg/max."""
-    info = series.product(product_id)  # 404 when unknown
+    """Week by week: our price (promotions flagged) against the competitors' min/avg/max
+    (memoised per process and data version, like the forecasts)."""
+    from market_intelligence.forecasting import memoised
+
+    series.product(product_id)  # 404 when unknown
+    key = {"product": product_id, "from": first, "to": last}
+    return memoised("price-position", key, lambda: _price_position(product_id, first, last))
+
+
+def _price_position(product_id: str, first: date, last: date) -> dict[str, Any]:
+    info = series.product(product_id)
     wh = get_warehouse()
     week0 = first - timedelta(days=first.weekday())
     ours = wh.query(_OUR_WEEKS, [product_id, week0, last], max_rows=None)
