@@ -29,8 +29,18 @@ import numpy as np
 import pytest
 from global_market_pulse import schemas
 from global_market_pulse.changes import given_series
+from global_market_pulse.cube import Cube
 from global_market_pulse.periods import add_months, buckets
-from global_market_pulse.sales import concentration_level, hhi, intervals
+from global_market_pulse.reference import Reference
+from global_market_pulse.sales import (
+    Unprocessable,
+    concentration_level,
+    growth_rates,
+    hhi,
+    intervals,
+    market_share,
+    trends,
+)
 from shared.errors import BadRequest
 
 from components.catalog import OPENAPI_PATH
@@ -97,6 +107,78 @@ def test_hhi_and_its_levels():
         "moderate",
         "high",
     ]
+
+
+def small_cube() -> Cube:
+    """Two regions x two categories over 2 years; region A grows 50 % a year, B is flat; EUR
+    is worth 2 USD on every day. Category X sells 3x category Y."""
+    first, last = date(2024, 1, 1), date(2025, 12, 30)
+    days = (last - first).days + 1
+    ref = Reference(
+        first=first,
+        last=last,
+        currencies=["EUR", "USD"],
+        decimals={"EUR": 2, "USD": 2},
+        rates=np.vstack([np.full(days, 2.0), np.ones(days)]),
+        countries=[
+            {"country": "AA", "region": "A", "currency": "USD", "vat_rate": 0.1},
+            {"country": "BB", "region": "B", "currency": "EUR", "vat_rate": 0.2},
+        ],
+        categories=[
+            {"category_id": "X", "name": "Ex", "margin_target": 0.3},
+            {"category_id": "Y", "name": "Why", "margin_target": 0.3},
+        ],
+    )
+    t = np.arange(days) / 365.0
+    base = np.stack([100.0 * 1.5**t, np.full(days, 100.0)], axis=1)  # (day, region)
+    revenue = base[:, :, None] * np.array([0.75, 0.25])[None, None, :]
+    return Cube(
+        ref=ref,
+        regions=["A", "B"],
+        categories=["X", "Y"],
+        revenue=revenue,
+        units=revenue / 10.0,
+        cost=revenue * 0.6,
+        orders=revenue / 50.0,
+        region_orders=base / 40.0,
+    )
+
+
+def test_growth_rates_on_a_known_cube():
+    cube = small_cube()
+    doc = growth_rates(cube, date(2024, 1, 1), date(2025, 12, 30), "quarter", "USD", "revenue")
+    a, b = doc["regions"]
+    assert a["region"] == "A" and b["region"] == "B"  # fastest first
+    assert a["cagrPct"] == pytest.approx(50.0, abs=0.5) and b["cagrPct"] == pytest.approx(0.0, abs=0.5)
+    orders = growth_rates(cube, date(2024, 1, 1), date(2025, 12, 30), "quarter", "USD", "orders")
+    assert orders["regions"][0]["startRevenue"] == pytest.approx(
+        a["startRevenue"] / 40.0, abs=0.5
+    )  # whole orders
+    eur = growth_rates(cube, date(2024, 1, 1), date(2025, 12, 30), "quarter", "EUR", "revenue")
+    assert eur["regions"][0]["endRevenue"] == pytest.approx(a["endRevenue"] / 2.0, abs=0.01)
+    with pytest.raises(Unprocessable):
+        growth_rates(cube, date(2025, 6, 1), date(2025, 12, 30), "year", "USD", "revenue")
+
+
+def test_trends_and_market_share_on_a_known_cube():
+    cube = small_cube()
+    doc = trends(cube, date(2025, 1, 1), date(2025, 3, 31), "month", None, "USD")
+    a = next(r for r in doc["regions"] if r["region"] == "A")
+    b = next(r for r in doc["regions"] if r["region"] == "B")
+    assert b["revenue"] == pytest.approx(90 * 100.0) and b["orders"] == round(90 * 100.0 / 40)
+    assert b["trendSlopePctPerMonth"] == pytest.approx(0.0, abs=1e-6) and b["growthPct"] == pytest.approx(0.0)
+    assert a["trendSlopePctPerMonth"] == pytest.approx((1.5 ** (30 / 365) - 1) * 100, abs=0.2)
+    assert a["growthPct"] == pytest.approx((1.5 ** (90 / 365) - 1) * 100, abs=0.5)
+    assert [p["date"] for p in a["points"]] == ["2025-01-01", "2025-02-01", "2025-03-01"]
+    share = market_share(cube, date(2025, 1, 1), date(2025, 3, 31), None, "B", "EUR")
+    assert share["totalRevenue"] == pytest.approx(90 * 100.0 / 2.0)
+    assert [(c["key"], c["revenueSharePct"]) for c in share["byCategory"]] == [("X", 75.0), ("Y", 25.0)]
+    assert share["concentration"]["categoryHhi"] == pytest.approx(75.0**2 + 25.0**2)
+    assert share["byRegion"][0]["revenueSharePct"] == 100.0 and share["concentration"]["level"] == "high"
+    assert {(c["region"], c["categoryId"], c["sharePct"]) for c in share["cells"]} == {
+        ("B", "X", 75.0),
+        ("B", "Y", 25.0),
+    }
 
 
 def test_a_given_series_is_sorted_and_checked():

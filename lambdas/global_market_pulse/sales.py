@@ -258,11 +258,13 @@ def growth_rates(
         years = (spans[-1][0] - spans[0][0]).days / 365.25
         if start <= 0 or end < 0:
             continue  # no growth rate from nothing
+        # per day of each interval: a 92-day quarter is not 1 % more business than a 91-day one
+        ratio = (end / days_between(*spans[-1])) / (start / days_between(*spans[0]))
         item: dict[str, Any] = {
             "region": name,
             "startRevenue": money(start, dec),
             "endRevenue": money(end, dec),
-            "cagrPct": round(((end / start) ** (1.0 / years) - 1.0) * 100.0, 2) if end > 0 else -100.0,
+            "cagrPct": round((ratio ** (1.0 / years) - 1.0) * 100.0, 2) if end > 0 else -100.0,
             "points": points,
         }
         if (g := pct(values[-1], values[-2])) is not None:
