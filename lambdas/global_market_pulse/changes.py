@@ -9,7 +9,7 @@ from typing import Any
 from shared.errors import BadRequest
 
 from global_market_pulse.cube import Cube
-from global_market_pulse.periods import buckets, window_values
+from global_market_pulse.periods import bucket_end, buckets, window_values
 from global_market_pulse.sales import Unprocessable
 
 MAX_VALUE = 1e100  # squares and sums of squares stay finite
@@ -24,8 +24,17 @@ def platform_series(
     first: date,
     last: date,
 ) -> tuple[list[date], Any]:
-    """(bucket start dates, values) of revenue (USD), orders or units; empty buckets are 0."""
+    """(bucket start dates, values) of revenue (USD), orders or units over the part of
+    [first, last] the data covers; empty buckets are 0. Buckets the period or the data cut
+    short (a week or month at either end) are left out: a partial bucket is not a change."""
     import numpy as np
+
+    first, last = max(first, cube.ref.first), min(last, cube.ref.last)
+    if first > last:
+        raise Unprocessable(
+            "the period holds no data",
+            details={"dataFrom": cube.ref.first.isoformat(), "dataTo": cube.ref.last.isoformat()},
+        )
 
     r_mask = np.array([region is None or r == region for r in cube.regions], dtype=float)
     c_mask = np.array([category is None or c == category for c in cube.categories], dtype=float)
@@ -35,7 +44,9 @@ def platform_series(
         source = {"revenue": cube.revenue, "units": cube.units, "orders": cube.orders}[metric]
         daily = np.einsum("drc,r,c->d", window_values(source, cube.ref.first, first, last), r_mask, c_mask)
     starts, index = buckets(first, last, granularity)
-    return starts, np.bincount(index, daily, len(starts))
+    values = np.bincount(index, daily, len(starts))
+    keep = [i for i, s in enumerate(starts) if s >= first and bucket_end(s, granularity) <= last]
+    return [starts[i] for i in keep], values[keep]
 
 
 def given_series(points: list[dict[str, Any]]) -> tuple[list[date], Any]:

@@ -21,6 +21,15 @@ def bucket_start(d: date, granularity: str) -> date:
     return d
 
 
+def bucket_end(start: date, granularity: str) -> date:
+    """The last day of the bucket starting on `start`."""
+    if granularity == "week":
+        return start + timedelta(days=6)
+    if granularity == "month":
+        return add_months(start, 1) - timedelta(days=1)
+    return start
+
+
 def add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
