@@ -39,10 +39,15 @@ __all__ = ["BGNBD", "GammaGamma", "discounted_value", "hyp2f1"]
 _lgamma = np.vectorize(math.lgamma, otypes=[float])
 
 
-def _lgamma_of(values: np.ndarray) -> np.ndarray:
-    """lgamma elementwise, evaluated once per distinct value (values repeat a lot)."""
-    uniq, inverse = np.unique(values, return_inverse=True)
-    return _lgamma(uniq)[inverse]
+class _Distinct:
+    """The distinct values of a count array and where each element sits among them: a fit
+    evaluates lgamma(shift + scale * count) hundreds of times; once per distinct count is enough."""
+
+    def __init__(self, counts: np.ndarray) -> None:
+        self.values, self.inverse = np.unique(counts, return_inverse=True)
+
+    def lgamma(self, shift: float, scale: float = 1.0) -> np.ndarray:
+        return _lgamma(shift + scale * self.values)[self.inverse]
 
 
 def hyp2f1(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray, max_terms: int = 2000) -> np.ndarray:
@@ -94,9 +99,11 @@ class BGNBD:
             raise ValueError("BG/NBD needs at least 10 customers")
         scale = float(np.mean(T)) or 1.0
 
+        distinct = _Distinct(x)
+
         def negll(logs: np.ndarray) -> float:
             r, alpha, a, b = np.exp(logs)
-            return -float(np.sum(self._loglik(r, alpha * scale, a, b, x, t_x, T)))
+            return -float(np.sum(self._loglik(r, alpha * scale, a, b, x, t_x, T, distinct)))
 
         start = np.log([1.0, 1.0, 1.0, 3.0])
         logs = _minimise(negll, start)
@@ -106,16 +113,17 @@ class BGNBD:
         return self
 
     @staticmethod
-    def _loglik(r, alpha, a, b, x, t_x, T) -> np.ndarray:  # noqa: N803 - the paper's names
+    def _loglik(r, alpha, a, b, x, t_x, T, distinct=None) -> np.ndarray:  # noqa: N803 - the paper's names
         """Per-customer log-likelihood (FHL 2005, eq. 6)."""
+        d = distinct or _Distinct(x)
         ln_a1 = (
-            _lgamma_of(r + x)
+            d.lgamma(r)
             - math.lgamma(r)
             + r * math.log(alpha)
             + math.lgamma(a + b)
-            + _lgamma_of(b + x)
+            + d.lgamma(b)
             - math.lgamma(b)
-            - _lgamma_of(a + b + x)
+            - d.lgamma(a + b)
         )
         first = -(r + x) * np.log(alpha + T)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -181,9 +189,12 @@ class GammaGamma:
             raise ValueError("Gamma-Gamma needs at least 10 customers with spend")
         scale = float(np.mean(m))
 
+        distinct = _Distinct(n)
+        log_m, log_n = np.log(m), np.log(n)
+
         def negll(logs: np.ndarray) -> float:
             p, q, g = np.exp(logs)
-            return -float(np.sum(self._loglik(p, q, g * scale, n, m)))
+            return -float(np.sum(self._loglik(p, q, g * scale, n, m, distinct, log_m, log_n)))
 
         logs = _minimise(negll, np.log([2.0, 3.0, 1.0]))
         p, q, g = np.exp(logs)
@@ -192,14 +203,17 @@ class GammaGamma:
         return self
 
     @staticmethod
-    def _loglik(p, q, g, n, m) -> np.ndarray:
+    def _loglik(p, q, g, n, m, distinct=None, log_m=None, log_n=None) -> np.ndarray:
+        d = distinct or _Distinct(n)
+        log_m = np.log(m) if log_m is None else log_m
+        log_n = np.log(n) if log_n is None else log_n
         return (
-            _lgamma_of(p * n + q)
-            - _lgamma_of(p * n)
+            d.lgamma(q, p)
+            - d.lgamma(0.0, p)
             - math.lgamma(q)
             + q * math.log(g)
-            + (p * n - 1) * np.log(m)
-            + p * n * np.log(n)
+            + (p * n - 1) * log_m
+            + p * n * log_n
             - (p * n + q) * np.log(g + n * m)
         )
 
