@@ -23,8 +23,9 @@ from datagen.schema import TABLES
 
 settings = stack_settings.load()
 
-network = Network("network", NetworkArgs(settings=settings))
+# The keys first: the network's flow-log group is encrypted with the data key.
 keys = Encryption("encryption", EncryptionArgs(settings=settings))
+network = Network("network", NetworkArgs(settings=settings, log_kms_key_arn=keys.data_key_arn))
 
 users = UsersTable("users", UsersTableArgs(settings=settings, kms_key_arn=keys.data_key_arn))
 state = StateTables("state", StateTablesArgs(settings=settings, kms_key_arn=keys.data_key_arn))

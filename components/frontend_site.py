@@ -18,6 +18,7 @@ from components.buckets import PublicAccess, harden_bucket
 from components.settings import Settings
 
 SYSTEM = "Frontend"
+OLD_BUILD_DAYS = 30  # how long a replaced site file can still be restored
 INDEX_DOCUMENT = "index.html"
 # AWS managed cache policy "Managed-CachingOptimized" (fixed id, same in every account).
 CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -118,6 +119,18 @@ class FrontendSite(pulumi.ComponentResource):
             public_access=public_access,
             policy_statements=site_statements,
             tls_except_actions=tls_except_actions,
+            # Each deploy overwrites index.html and deletes the old build's assets; versioning
+            # keeps them as noncurrent versions, which expire after a rollback window instead
+            # of accumulating forever (see the README's runbook to restore one).
+            lifecycle_rules=[
+                {
+                    "id": "expire-old-builds",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "noncurrent_version_expiration": {"noncurrent_days": OLD_BUILD_DAYS},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                }
+            ],
         )
 
         self.bucket_name = bucket.bucket

@@ -34,6 +34,8 @@ _NAT_STRATEGY = {
 @dataclass
 class NetworkArgs:
     settings: Settings
+    # The data CMK for the flow-log group (the Encryption component is built first for it).
+    log_kms_key_arn: pulumi.Input[str] | None = None
 
 
 def subnet_masks(vpc_cidr: str) -> tuple[int, int]:
@@ -107,7 +109,7 @@ class Network(pulumi.ComponentResource):
             for service in GATEWAY_ENDPOINT_SERVICES
         }
 
-        flow_log_group = self._flow_logs(name, settings, vpc.vpc_id, child)
+        flow_log_group = self._flow_logs(name, settings, vpc.vpc_id, child, args.log_kms_key_arn)
 
         # Egress only: nothing calls into the Lambdas over the network (API Gateway invokes them
         # through the Lambda API). They call AWS APIs over HTTPS, through the gateway endpoints
@@ -148,16 +150,22 @@ class Network(pulumi.ComponentResource):
         )
 
     def _flow_logs(
-        self, name: str, settings: Settings, vpc_id: pulumi.Output[str], child: pulumi.ResourceOptions
+        self,
+        name: str,
+        settings: Settings,
+        vpc_id: pulumi.Output[str],
+        child: pulumi.ResourceOptions,
+        kms_key_arn: pulumi.Input[str] | None = None,
     ) -> aws.cloudwatch.LogGroup:
         """All traffic (accepted and rejected) of the VPC to a CloudWatch log group."""
         tags = settings.tags(SYSTEM)
-        # No CMK here: the Network is built before (and independently of) the keys, and CloudWatch
-        # Logs encrypts at rest with its own keys. Retention bounds cost and exposure.
+        # The data CMK (its policy lets CloudWatch Logs use it for this account's log groups):
+        # flow logs name every peer of every Lambda. Retention bounds cost and exposure.
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             name=f"/aws/vpc/flow-logs/{settings.name('vpc')}",
             retention_in_days=settings.log_retention_days,
+            kms_key_id=kms_key_arn,
             tags=tags,
             opts=child,
         )

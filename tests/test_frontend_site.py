@@ -215,3 +215,14 @@ def test_prod_url_is_https_cloudfront(prod_site):
     assert prod_site.outputs["url"] == expected
     assert prod_site.outputs["origin"] == expected
     assert prod_site.outputs["distribution_id"] == dist.id
+
+
+@pytest.mark.parametrize("which", ["dev_site", "prod_site"])
+def test_old_site_versions_expire(which, request):
+    # Every deploy overwrites index.html and deletes the previous build's assets: without a
+    # noncurrent-version rule the versioned bucket keeps every build forever.
+    site = request.getfixturevalue(which)
+    (rule,) = site.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert 1 <= rule["noncurrentVersionExpiration"]["noncurrentDays"] <= 90
+    assert "expiration" not in rule  # the live site is never expired

@@ -200,3 +200,10 @@ def test_names_fit_aws_limits(net):
     assert role_name.endswith(f"-{net.stack}") and len(role_name) <= MAX_ROLE_NAME
     assert len(net.one(SG).get("name")) <= 255
     assert len(net.one(LOG_GROUP).get("name")) <= 512
+
+
+def test_flow_log_group_is_encrypted_with_the_data_key(stack_run):
+    # The encryption component comes first in __main__.py so the network can use the data CMK.
+    log_group = stack_run.one(LOG_GROUP, "network-flow-logs")
+    data_key = stack_run.one("aws:kms/key:Key", "data-key")
+    assert log_group.get("kmsKeyId") == data_key.outputs["arn"]
