@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pytest
 from global_market_pulse import schemas
-from global_market_pulse.changes import given_series
+from global_market_pulse.changes import given_series, platform_series
 from global_market_pulse.cube import Cube
 from global_market_pulse.periods import add_months, buckets
 from global_market_pulse.reference import Reference
@@ -179,6 +179,17 @@ def test_trends_and_market_share_on_a_known_cube():
         ("B", "X", 75.0),
         ("B", "Y", 25.0),
     }
+
+
+def test_platform_series_keep_whole_buckets_of_the_data_only():
+    cube = small_cube()
+    dates, values = platform_series(cube, "revenue", "B", None, "week", date(2025, 1, 1), date(2025, 2, 4))
+    assert dates == [date(2025, 1, 6), date(2025, 1, 13), date(2025, 1, 20), date(2025, 1, 27)]  # Wed..Tue
+    assert list(values) == pytest.approx([700.0] * 4)
+    dates, values = platform_series(cube, "orders", "A", "X", "month", date(2023, 1, 1), date(2030, 1, 1))
+    assert dates[0] == date(2024, 1, 1) and dates[-1] == date(2025, 11, 1)  # December 2025 is cut short
+    with pytest.raises(Unprocessable):
+        platform_series(cube, "units", None, None, "day", date(2030, 1, 1), date(2030, 2, 1))
 
 
 def test_a_given_series_is_sorted_and_checked():
