@@ -385,6 +385,28 @@ def cases(data_dir: str | Path) -> list[Case]:
         kind="follow-up",
     )
 
+    both = by_group(con, "country", *y2025, "AND country IN ('FR', 'DE')")
+    add(
+        "Compare revenue in France and Germany in 2025",
+        values_are("country", "revenue", {k: round(v, 2) for k, v in both.items()}),
+        kind="places",
+    )
+    add(
+        "What's our best-selling category this year?",
+        keys_are("category", ranked(by_category(con, *ytd), 1)),
+        kind="breakdown",
+    )
+    year_before = (D(2025, 6, 1), D(2025, 6, 30))
+    add(
+        "How is the web channel performing vs last year?",
+        metric_is(
+            "revenue",
+            revenue(con, *last30, "AND channel = 'web'"),
+            revenue(con, *year_before, "AND channel = 'web'"),
+        ),
+        kind="comparison",
+    )
+
     # -- customers, catalogue, orders
     add(
         "How many customers do we have in Spain?",
@@ -477,6 +499,16 @@ def cases(data_dir: str | Path) -> list[Case]:
         )
     }
     add("Fraud rate by payment method this year", values_are("method", "fraudRate", by_method), kind="fraud")
+    gift = rows(
+        con,
+        "SELECT COUNT(*), SUM(CASE WHEN is_fraud THEN 1 ELSE 0 END) FROM payments WHERE method = 'gift_card' AND CAST(created_ts AS DATE) BETWEEN ? AND ?",
+        may,
+    )[0]
+    add(
+        "What was the fraud rate for gift cards last month?",
+        metric_is("fraud_rate", round(gift[1] / gift[0], 4), rel=1e-3),
+        kind="fraud",
+    )
 
     # -- co-purchase: the partner bought with a product in the most orders comes first
     a_, b_, _n = rows(

@@ -107,6 +107,8 @@ def plan(q: Question) -> tuple[str, dict[str, Any]] | None:
             if q.by_growth
             else (q.metric if q.metric in ("orders", "units", "customers", "aov") else None)
         )
+        if dim in ("month", "week", "day") and not q.by_growth:
+            sort = None  # a time series stays in time order
         if q.by_growth and not compare:
             compare = {"compare": "previous"}
         out = {**args, **filters, **compare, "dimension": dim, "ascending": q.ascending}
@@ -114,6 +116,17 @@ def plan(q: Question) -> tuple[str, dict[str, Any]] | None:
             out["sortBy"] = sort
         if q.n:
             out["limit"] = q.n
+        return "sales_breakdown", out
+    if intent == "compare_places" and q.dimension:
+        kind = q.dimension
+        only = [v for k, v in q.places if k == kind]
+        rest = {k: v for k, v in filters.items() if k != kind}
+        if kind == "country":
+            rest.pop("region", None)
+        sort = q.metric if q.metric in ("orders", "units", "customers", "aov") else None
+        out = {**args, **rest, "dimension": kind, "only": only}
+        if sort:
+            out["sortBy"] = sort
         return "sales_breakdown", out
     if intent == "top_customers":
         return "top_customers", {**args, **filters, "limit": min(q.n or 5, 50)}
@@ -132,6 +145,8 @@ def plan(q: Question) -> tuple[str, dict[str, Any]] | None:
             out["dimension"] = q.dimension
         if q.country:
             out["country"] = q.country
+        if q.method:
+            out["method"] = q.method
         return "fraud_summary", out
     if intent == "forecast":
         out = {"days": q.horizon_days or 30, **{k: v for k, v in filters.items() if k != "channel"}}
@@ -266,6 +281,11 @@ def render_summary(q: Question, r: Result) -> str:
         )
     if now["orders"] == 0:
         lines.append("There were no completed orders matching this.")
+    other = f.get("compare_period")
+    if other is not None and other.first < DATA_START:
+        lines.append(
+            f"Note: the data starts on {P.fmt(DATA_START)}, so {other.label} is only partly covered."
+        )
     return "\n".join(lines)
 
 

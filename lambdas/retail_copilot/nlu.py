@@ -74,6 +74,12 @@ DIMENSION_WORDS = [
     ("each month", "month"), ("month by month", "month"), ("weekly", "week"), ("by week", "week"),
     ("per week", "week"), ("daily", "day"), ("by day", "day"), ("per day", "day"), ("each day", "day"),
 ]  # fmt: skip
+METHOD_WORDS = [
+    ("gift cards", "gift_card"), ("gift card", "gift_card"), ("apple pay", "apple_pay"), ("google pay", "google_pay"),
+    ("bank transfers", "bank_transfer"), ("bank transfer", "bank_transfer"), ("buy now pay later", "bnpl"),
+    ("bnpl", "bnpl"), ("paypal", "paypal"), ("credit cards", "card"), ("credit card", "card"), ("cards", "card"),
+    ("card payments", "card"),
+]  # fmt: skip
 FOLLOW_UP = re.compile(
     r"^(and|what about|how about|same|now|also|only|just|but|instead|then|ok|okay|break|split|show|"
     r"compare|vs|versus|what if)\b|\b(it|that|those|them|these|this one|same)\b"
@@ -97,6 +103,8 @@ class Question:
     channel: str | None = None
     product: str | None = None  # product id
     product_ids: list[str] = field(default_factory=list)  # every product of that name
+    places: list[list[str]] = field(default_factory=list)  # [kind, value] of every place/category named
+    method: str | None = None  # payment method
     customer: str | None = None
     order: str | None = None
     warehouse: str | None = None
@@ -391,12 +399,12 @@ def parse(text: str, lex: Lexicon) -> Question:
             q.warehouse = wh
     for phrase, region in lex.regions:
         if t.take(phrase):
-            q.region = region
-            break
+            q.region = q.region or region
+            q.places.append(["region", region])
     for phrase, code in lex.countries:
         if t.take(phrase):
-            q.country = code
-            break
+            q.country = q.country or code
+            q.places.append(["country", code])
     if q.country is None:
         for m in re.finditer(r"\b([A-Z]{2})\b", t.raw):
             if (
@@ -409,8 +417,13 @@ def parse(text: str, lex: Lexicon) -> Question:
     if q.category is None:
         for phrase, cid in lex.categories:
             if t.take(phrase):
-                q.category = cid
-                break
+                q.category = q.category or cid
+                if ["category", cid] not in q.places:
+                    q.places.append(["category", cid])
+    for phrase, method in METHOD_WORDS:
+        if t.take(phrase):
+            q.method = method
+            break
     for phrase, channel in CHANNEL_WORDS:
         if t.take(phrase):
             q.channel = channel
@@ -520,14 +533,33 @@ def _intent(t: _Text, q: Question) -> str | None:
     if t.has("how many products", "number of products", "products do we", "products are", "catalogue", "catalog",
              "how many skus"):  # fmt: skip
         return "product_count"
-    products_word = t.has("product", "products", "items", "item", "sellers", "seller", "bestsellers", "bestseller",
-                          "best-selling", "best selling", "skus", "sku", "what sold", "what sells")  # fmt: skip
+    explicit_products = t.has("product", "products", "items", "item", "skus", "sku")
+    products_word = explicit_products or t.has(
+        "sellers", "seller", "bestsellers", "bestseller", "best-selling", "best selling", "top selling",
+        "top-selling", "what sold", "what sells",
+    )  # fmt: skip
     ranking = t.has("top", "best", "worst", "most", "least", "bottom", "highest", "lowest", "which", "what",
                     "rank", "ranking", "popular", "biggest", "leading")  # fmt: skip
-    if products_word and (ranking or q.n) and not q.product:
+    kinds = [k for k, _ in q.places]
+    if not explicit_products:
+        for kind in ("country", "region", "category"):
+            if kinds.count(kind) >= 2:  # "compare France and Germany"
+                q.dimension = kind
+                q.compare, q.compare_period = None, None
+                return "compare_places"
+    # "the web channel", "Germany's performance": a filter, not a breakdown by that dimension
+    if (q.dimension and kinds.count(q.dimension) == 1) or (q.dimension == "channel" and q.channel):
+        q.dimension = None
+    grouped = q.dimension in ("category", "region", "country", "channel")
+    if products_word and (ranking or q.n) and not q.product and (explicit_products or not grouped):
         return "top_products"
-    if q.category and not q.product and q.n and t.has("top", "best", "worst", "bottom", "most", "least"):
-        return "top_products"  # "top 5 books"
+    if (
+        q.category
+        and not q.product
+        and not grouped
+        and t.has("top", "best", "worst", "bottom", "most", "least")
+    ):
+        return "top_products"  # "top 5 books", "top selling electronics"
     if q.dimension:
         return "breakdown"
     if q.metric or t.has("how did", "how are we doing", "how is", "how was", "how were", "how much", "performance",

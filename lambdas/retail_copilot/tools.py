@@ -277,6 +277,10 @@ def sales_breakdown(args: dict[str, Any]) -> Result:
         present = sorted((r for r in rows if r.get(key) is not None), key=lambda r: (sign * r[key], r["key"]))
         absent = [r for r in rows if r.get(key) is None]
         rows = present + absent
+    if args.get("only"):  # a comparison of named groups ("France and Germany")
+        resolve = {"country": _country, "region": _region, "category": _category}.get(dim, lambda v: v)
+        keep = [resolve(v) for v in args["only"]]
+        rows = [r for r in rows if r["key"] in keep]
     limit = args.get("limit")
     if limit:
         rows = rows[:limit]
@@ -468,6 +472,8 @@ def fraud_summary(args: dict[str, Any]) -> Result:
     where = f"{P.fmt(period.first)} to {P.fmt(period.last)}" + (
         f", billing country {country}" if country else ""
     )
+    if args.get("method"):
+        where += f", method {args['method']}"
     return Result(
         columns,
         rows,
@@ -758,6 +764,12 @@ TOOLS: dict[str, Tool] = {
                 },
                 ascending={"type": "boolean"},
                 limit={"type": "integer", "minimum": 1, "maximum": 400},
+                only={
+                    "type": "array",
+                    "items": {"type": "string", "maxLength": 64},
+                    "minItems": 1,
+                    "maxItems": 20,
+                },
                 **_SALES_ARGS,
                 **_COMPARE,
             ),
