@@ -14,6 +14,7 @@ from components.catalog import OPENAPI_PATH
 from components.data_lake import DataLake, DataLakeArgs
 from components.encryption import Encryption, EncryptionArgs
 from components.frontend_site import FrontendSite, FrontendSiteArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
 from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
 from components.services import Services, ServicesArgs
@@ -91,6 +92,21 @@ audit = Audit(
     ),
 )
 
+monitoring = Monitoring(
+    "monitoring",
+    MonitoringArgs(
+        settings=settings,
+        alarm_topic_arn=audit.alarm_topic_arn,
+        kms_key_arn=keys.data_key_arn,
+        pipeline_name=pipeline.pipeline_name,
+        project_names=pipeline.project_names,
+        api_name=api.api_name,
+        stage_name=api.stage_name,
+        function_names=services.function_names,
+        athena_workgroup_name=lake.athena_workgroup_name,
+    ),
+)
+
 pulumi.export("apiUrl", api.url)
 pulumi.export("frontendUrl", site.url)
 pulumi.export("frontendBucket", site.bucket_name)
@@ -108,3 +124,4 @@ pulumi.export("connectionArn", pipeline.connection_arn)
 pulumi.export("connectionHint", pipeline.connection_hint)
 pulumi.export("functionNames", services.function_names)
 pulumi.export("alarmTopicArn", audit.alarm_topic_arn)
+pulumi.export("dashboardName", monitoring.dashboard_name)

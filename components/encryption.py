@@ -91,13 +91,16 @@ def data_key_policy(settings: Settings) -> PolicyDocument:
                 "Condition": {"ArnLike": {"aws:SourceArn": trails}},
             },
             {
-                # CloudWatch alarms (and SNS itself, when delivering) publish to the alarm topic,
-                # which is encrypted with this key. This is the statement AWS documents for
-                # encrypted topics, without conditions: a condition key the services do not send
-                # would silently drop alarm notifications. Decrypt/GenerateDataKey* only.
+                # CloudWatch alarms, EventBridge (the delivery-failure rules of Monitoring) and SNS
+                # itself, when delivering, publish to the alarm topic, which is encrypted with this
+                # key. This is the statement AWS documents for encrypted topics, without
+                # conditions: a condition key the services do not send would silently drop alarm
+                # notifications. Decrypt/GenerateDataKey* only.
                 "Sid": "AllowAlarmsToEncryptedTopic",
                 "Effect": "Allow",
-                "Principal": {"Service": ["cloudwatch.amazonaws.com", "sns.amazonaws.com"]},
+                "Principal": {
+                    "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]
+                },
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
             },
