@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from shared import artifacts
 from shared.warehouse import get_warehouse
 
 from retail_copilot.periods import DATA_END, months_between
@@ -30,34 +31,10 @@ class Window:
         return rows[: self.limit], (self.offset + self.limit if more else None)
 
 
-def inventory(
-    window: Window,
-    *,
-    category: str | None = None,
-    warehouse: str | None = None,
-    low_stock_only: bool = False,
-    product_ids: list[str] | None = None,
-    today: date = DATA_END,
-) -> dict[str, Any]:
-    """Stock per product and warehouse from the snapshot, lowest days of cover first.
+INVENTORY_ARTIFACT = "copilot/inventory-cover"
+CUSTOMERS_ARTIFACT = "copilot/customers"
 
-    A product's recent demand (units of completed and returned orders of the last 28 days) is
-    split over its warehouses in proportion to their reorder points (which the planners set
-    from each warehouse's demand), so days of cover = on hand / that warehouse's daily units;
-    null when the product sold nothing in 28 days."""
-    start = today - timedelta(days=COVER_DAYS - 1)
-    clauses, params = ["1 = 1"], []
-    for column, value in (("i.warehouse", warehouse), ("p.category_id", category)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if low_stock_only:
-        clauses.append("i.on_hand <= i.reorder_point")
-    if product_ids:
-        clauses.append("i.product_id IN (" + ", ".join("?" * len(product_ids)) + ")")
-        params += product_ids
-    where = " AND ".join(clauses)
-    sql = f"""
+_COVER_SQL = f"""
 WITH demand AS (
   SELECT oi.product_id, SUM(oi.quantity) AS units
   FROM order_items oi JOIN orders o ON o.order_id = oi.order_id AND o.year = oi.year AND o.month = oi.month
@@ -70,47 +47,77 @@ WITH demand AS (
            / NULLIF(SUM(i.reorder_point) OVER (PARTITION BY i.product_id), 0) AS share,
          COUNT(*) OVER (PARTITION BY i.product_id) AS warehouses
   FROM inventory i JOIN products p ON p.product_id = i.product_id
-  WHERE {where}
-), covered AS (
-  SELECT s.*, COALESCE(d.units, 0) AS units_28d,
-         CASE WHEN COALESCE(d.units, 0) = 0 THEN NULL
-              ELSE s.on_hand / (CAST(d.units AS DOUBLE) / {COVER_DAYS}
-                                * COALESCE(s.share, 1.0 / s.warehouses)) END AS days_of_cover
-  FROM stock s LEFT JOIN demand d ON d.product_id = s.product_id
 )
-SELECT *, SUM(CASE WHEN on_hand <= reorder_point THEN 1 ELSE 0 END) OVER () AS low_count
-FROM covered
-ORDER BY days_of_cover ASC NULLS LAST, on_hand ASC, product_id, warehouse
-{window.clause()}"""  # noqa: S608 - fixed fragments; every value is a parameter
-    rows = get_warehouse().query(sql, [start, today, start.year, today.year, *params])
-    low_count = int(rows[0]["low_count"]) if rows else _low_count(where, params) if window.offset else 0
-    page, next_offset = window.page(rows)
-    items = []
-    for r in page:
+SELECT s.product_id, s.warehouse, s.on_hand, s.on_order, s.reorder_point, s.snapshot_date, s.name,
+       s.category_id,
+       CASE WHEN COALESCE(d.units, 0) = 0 THEN NULL
+            ELSE s.on_hand / (CAST(d.units AS DOUBLE) / {COVER_DAYS}
+                              * COALESCE(s.share, 1.0 / s.warehouses)) END AS days_of_cover
+FROM stock s LEFT JOIN demand d ON d.product_id = s.product_id
+ORDER BY days_of_cover ASC NULLS LAST, s.on_hand ASC, s.product_id, s.warehouse"""  # noqa: S608 - constants
+
+
+def compute_inventory_cover(today: date = DATA_END) -> dict[str, Any]:
+    """Every stock row with its days of cover, lowest cover first: the snapshot changes only
+    with the data, so it is computed once per data version (one query)."""
+    start = today - timedelta(days=COVER_DAYS - 1)
+    rows = get_warehouse().query(_COVER_SQL, [start, today, start.year, today.year], max_rows=None)
+    return {
+        "columns": ["productId", "name", "categoryId", "warehouse", "onHand", "onOrder", "reorderPoint", "daysOfCover", "snapshotDate"],
+        "rows": [
+            [
+                r["product_id"], r["name"], r["category_id"], r["warehouse"], int(r["on_hand"]), int(r["on_order"]),
+                int(r["reorder_point"]), None if r["days_of_cover"] is None else round(float(r["days_of_cover"]), 1),
+                r["snapshot_date"].isoformat(),
+            ]
+            for r in rows
+        ],
+    }  # fmt: skip
+
+
+def inventory(
+    window: Window,
+    *,
+    category: str | None = None,
+    warehouse: str | None = None,
+    low_stock_only: bool = False,
+    product_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """Stock per product and warehouse from the snapshot, lowest days of cover first.
+
+    A product's recent demand (units of completed and returned orders of the last 28 days) is
+    split over its warehouses in proportion to their reorder points (which the planners set
+    from each warehouse's demand), so days of cover = on hand / that warehouse's daily units;
+    absent when the product sold nothing in 28 days. From the data-versioned table above: no
+    query per request."""
+    doc = artifacts.cached(INVENTORY_ARTIFACT, compute_inventory_cover)
+    wanted = set(product_ids or ())
+    matches = []
+    for row in doc["rows"]:
+        pid, name, cat, wh, on_hand, on_order, reorder, cover, snapshot = row
+        if (
+            (category and cat != category)
+            or (warehouse and wh != warehouse)
+            or (wanted and pid not in wanted)
+        ):
+            continue
+        low = on_hand <= reorder
+        if low_stock_only and not low:
+            continue
         item = {
-            "productId": r["product_id"],
-            "name": r["name"],
-            "categoryId": r["category_id"],
-            "warehouse": r["warehouse"],
-            "onHand": int(r["on_hand"]),
-            "onOrder": int(r["on_order"]),
-            "reorderPoint": int(r["reorder_point"]),
-            "lowStock": int(r["on_hand"]) <= int(r["reorder_point"]),
-            "snapshotDate": r["snapshot_date"].isoformat(),
-        }
-        if r["days_of_cover"] is not None:
-            item["daysOfCover"] = round(float(r["days_of_cover"]), 1)
-        items.append(item)
-    return {"items": items, "nextOffset": next_offset, "lowStockCount": low_count}
-
-
-def _low_count(where: str, params: list[Any]) -> int:
-    row = get_warehouse().query_one(
-        "SELECT SUM(CASE WHEN i.on_hand <= i.reorder_point THEN 1 ELSE 0 END) AS n "  # noqa: S608
-        f"FROM inventory i JOIN products p ON p.product_id = i.product_id WHERE {where}",
-        params,
-    )
-    return int((row or {}).get("n") or 0)
+            "productId": pid, "name": name, "categoryId": cat, "warehouse": wh, "onHand": on_hand,
+            "onOrder": on_order, "reorderPoint": reorder, "lowStock": low, "snapshotDate": snapshot,
+        }  # fmt: skip
+        if cover is not None:
+            item["daysOfCover"] = cover
+        matches.append(item)
+    page = matches[window.offset : window.offset + window.limit]
+    end = window.offset + len(page)
+    return {
+        "items": page,
+        "nextOffset": end if end < len(matches) else None,
+        "lowStockCount": sum(1 for m in matches if m["lowStock"]),
+    }
 
 
 def orders(
@@ -179,6 +186,33 @@ def orders(
     return {"items": items, "nextOffset": next_offset}
 
 
+def compute_customers() -> dict[str, Any]:
+    """Every customer with completed orders, lifetime spend and last order (one query), kept
+    per data version: searching 10k names in memory beats a scan per keystroke."""
+    rows = get_warehouse().query(
+        """
+WITH spend AS (
+  SELECT customer_id, COUNT(*) AS orders, SUM(total_usd) AS spend, MAX(order_date) AS last_order
+  FROM orders WHERE status = 'completed' GROUP BY customer_id
+)
+SELECT c.customer_id, c.name, c.email, c.country, c.region, c.city, c.signup_date,
+       COALESCE(s.orders, 0) AS orders, COALESCE(s.spend, 0) AS spend, s.last_order
+FROM customers c LEFT JOIN spend s ON s.customer_id = c.customer_id
+ORDER BY spend DESC, c.customer_id""",
+        max_rows=None,
+    )
+    return {
+        "rows": [
+            [
+                r["customer_id"], r["name"], r["email"], r["country"], r["region"], r["city"],
+                r["signup_date"].isoformat(), int(r["orders"]), round(float(r["spend"]), 2),
+                r["last_order"].isoformat() if r["last_order"] is not None else None,
+            ]
+            for r in rows
+        ]
+    }  # fmt: skip
+
+
 def customers(
     window: Window,
     *,
@@ -186,68 +220,39 @@ def customers(
     region: str | None = None,
     country: str | None = None,
 ) -> dict[str, Any]:
-    """Customers whose name, email or id contains `q` (case-insensitive), with their completed
-    orders and lifetime spend; best match first (the exact id, then a name or email that
-    starts with `q`, then the rest), then the biggest spenders."""
-    base, params = ["1 = 1"], []
-    for column, value in (("c.region", region), ("c.country", country)):
-        if value is not None:
-            base.append(f"{column} = ?")
-            params.append(value)
-    columns = "c.customer_id, c.name, c.email, c.country, c.region, c.city, c.signup_date"
-    if q:
-        # `?` only in WHERE clauses (Athena), so each match rank is its own branch; strpos, not
-        # LIKE: `%` and `_` in the text are plain characters, not wildcards
-        needle = q.strip().lower()
-        exact = "lower(c.customer_id) = ?"
-        prefix = "(starts_with(lower(c.name), ?) OR starts_with(lower(c.email), ?))"
-        contains = (
-            "(strpos(lower(c.name), ?) > 0 OR strpos(lower(c.email), ?) > 0 "
-            "OR strpos(lower(c.customer_id), ?) > 0)"
-        )
-        where = " AND ".join(base)
-        matched = (
-            f"SELECT {columns}, 0 AS match_rank FROM customers c WHERE {where} AND {exact} "  # noqa: S608
-            f"UNION ALL SELECT {columns}, 1 AS match_rank FROM customers c "
-            f"WHERE {where} AND {prefix} AND NOT {exact} "
-            f"UNION ALL SELECT {columns}, 2 AS match_rank FROM customers c "
-            f"WHERE {where} AND {contains} AND NOT {prefix} AND NOT {exact}"
-        )
-        all_params = (
-            [*params, needle]
-            + [*params, needle, needle, needle]
-            + [*params, needle, needle, needle, needle, needle, needle]
-        )
-    else:
-        matched = f"SELECT {columns}, 2 AS match_rank FROM customers c WHERE {' AND '.join(base)}"  # noqa: S608
-        all_params = params
-    sql = f"""
-WITH matched AS ({matched}),
-spend AS (
-  SELECT o.customer_id, COUNT(*) AS orders, SUM(o.total_usd) AS spend, MAX(o.order_date) AS last_order
-  FROM orders o WHERE o.status = 'completed' AND o.customer_id IN (SELECT customer_id FROM matched)
-  GROUP BY o.customer_id
-)
-SELECT m.*, COALESCE(s.orders, 0) AS orders, COALESCE(s.spend, 0) AS spend, s.last_order
-FROM matched m LEFT JOIN spend s ON s.customer_id = m.customer_id
-ORDER BY m.match_rank, spend DESC, m.customer_id
-{window.clause()}"""  # noqa: S608 - fixed fragments; every value is a parameter
-    rows = get_warehouse().query(sql, all_params)
-    page, next_offset = window.page(rows)
+    """Customers whose name, email or id contains `q` (case-insensitive, plain text: no
+    wildcards), with their completed orders and lifetime spend; best match first (the exact id,
+    then a name or email that starts with `q`, then the rest), then the biggest spenders."""
+    doc = artifacts.cached(CUSTOMERS_ARTIFACT, compute_customers)
+    needle = q.strip().lower() if q else None
+    ranked = []
+    for position, row in enumerate(doc["rows"]):  # rows are by spend, largest first
+        cid, name, email, ctry, reg, *_ = row
+        if (country and ctry != country) or (region and reg != region):
+            continue
+        if needle:
+            low_id, low_name, low_email = cid.lower(), name.lower(), email.lower()
+            if low_id == needle:
+                rank = 0
+            elif low_name.startswith(needle) or low_email.startswith(needle):
+                rank = 1
+            elif needle in low_name or needle in low_email or needle in low_id:
+                rank = 2
+            else:
+                continue
+        else:
+            rank = 2
+        ranked.append((rank, position, row))
+    ranked.sort(key=lambda x: (x[0], x[1]))
+    page = ranked[window.offset : window.offset + window.limit]
+    end = window.offset + len(page)
     items = []
-    for r in page:
+    for _, _, r in page:
         item = {
-            "customerId": r["customer_id"],
-            "name": r["name"],
-            "email": r["email"],
-            "country": r["country"],
-            "region": r["region"],
-            "city": r["city"],
-            "signupDate": r["signup_date"].isoformat(),
-            "orders": int(r["orders"]),
-            "totalSpendUsd": round(float(r["spend"]), 2),
-        }
-        if r["last_order"] is not None:
-            item["lastOrderDate"] = r["last_order"].isoformat()
+            "customerId": r[0], "name": r[1], "email": r[2], "country": r[3], "region": r[4], "city": r[5],
+            "signupDate": r[6], "orders": r[7], "totalSpendUsd": r[8],
+        }  # fmt: skip
+        if r[9] is not None:
+            item["lastOrderDate"] = r[9]
         items.append(item)
-    return {"items": items, "nextOffset": next_offset}
+    return {"items": items, "nextOffset": end if end < len(ranked) else None}

@@ -17,11 +17,11 @@ from typing import Any
 
 from shared import artifacts
 from shared.errors import NotFound
-from shared.warehouse import get_warehouse, placeholders
+from shared.warehouse import get_warehouse
 
 from retail_copilot.periods import DATA_END
 
-ARTIFACT = "copilot/co-purchase"
+ARTIFACT = "copilot/co-purchase-v2"  # v2: with product details
 MIN_PAIR_ORDERS = 2
 PARTNERS_KEPT = 25  # per product, by pair count
 POPULAR_DAYS = 90
@@ -58,11 +58,24 @@ def compute_counts() -> dict[str, Any]:
         f"GROUP BY oi.product_id ORDER BY n DESC, oi.product_id LIMIT {POPULAR_KEPT}",
         [start, DATA_END, start.year, DATA_END.year],
     )
+    # every product's name, category, active flag and current price (the latest weekly price,
+    # else the list price): recommendations need no query per request
+    products = {
+        r["product_id"]: [r["name"], r["category_id"], bool(r["is_active"]), round(float(r["price"]), 2)]
+        for r in wh.query(
+            "SELECT p.product_id, p.name, p.category_id, p.is_active, "
+            "COALESCE(c.price, p.list_price) AS price FROM products p LEFT JOIN ("
+            "  SELECT product_id, max_by(price, week_start) AS price FROM price_history GROUP BY product_id"
+            ") c ON c.product_id = p.product_id",
+            max_rows=None,
+        )
+    }
     return {
         "orders": total,
         "counts": counts,
         "partners": partners,
         "popular": [[r["product_id"], int(r["n"])] for r in popular],
+        "products": products,
     }
 
 
@@ -115,19 +128,15 @@ def customer_history(customer_id: str) -> list[str]:
     return [r["product_id"] for r in rows]
 
 
-def product_details(product_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Name, category, active flag and current price (the latest weekly price up to the end of
-    the data, else the list price) of each known product."""
-    if not product_ids:
-        return {}
-    rows = get_warehouse().query(
-        "SELECT p.product_id, p.name, p.category_id, p.category, p.list_price, p.is_active, "  # noqa: S608
-        "(SELECT max_by(ph.price, ph.week_start) FROM price_history ph "
-        " WHERE ph.product_id = p.product_id) AS price "
-        f"FROM products p WHERE p.product_id IN ({placeholders(len(product_ids))})",
-        list(product_ids),
-    )
-    return {r["product_id"]: r for r in rows}
+def product_details(product_ids: list[str], doc: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Name, category, active flag and current price of each known product (from the aggregate)."""
+    products = (doc or counts())["products"]
+    out = {}
+    for pid in product_ids:
+        if pid in products:
+            name, category, active, price = products[pid]
+            out[pid] = {"name": name, "category_id": category, "is_active": active, "price": price}
+    return out
 
 
 def recommend(
@@ -140,13 +149,13 @@ def recommend(
     """The contract's RecommendationList for a customer's history and/or a basket."""
     history = customer_history(customer_id) if customer_id else []
     basket = list(product_ids or [])
+    doc = counts()
     if basket:
-        known = product_details(basket)
+        known = product_details(basket, doc)
         missing = [p for p in basket if p not in known]
         if missing:
             raise NotFound(f"No product {', '.join(missing[:5])}", details={"productIds": missing[:50]})
     seed = basket + [p for p in history[:MAX_HISTORY] if p not in basket]
-    doc = counts()
     excluded = set(basket) | (set(history) if exclude_purchased else set())
     found = [c for c in associations(seed, doc) if c["productId"] not in excluded]
     basis = "basket" if basket else "customer"
@@ -160,14 +169,14 @@ def recommend(
         ]
     found = found[: limit * 2]  # a few spare in case a product is inactive
     details = product_details(
-        [c["productId"] for c in found] + [c["because"] for c in found if c.get("because")]
+        [c["productId"] for c in found] + [c["because"] for c in found if c.get("because")], doc
     )
     out = []
     for c in found:
         info = details.get(c["productId"])
         if info is None or not info["is_active"]:
             continue
-        price = info["price"] if info["price"] is not None else info["list_price"]
+        price = info["price"]
         item: dict[str, Any] = {
             "productId": c["productId"],
             "name": info["name"],
