@@ -245,7 +245,9 @@ def list_events(
             request["FilterExpression"] = " AND ".join(filters)
         while True:
             page = dynamodb.query(
-                **request, Limit=max(2 * limit, 50), **({"ExclusiveStartKey": start} if start else {})
+                **request,
+                Limit=limit + 1 if not filters else max(2 * limit, 25),
+                **({"ExclusiveStartKey": start} if start else {}),
             )
             items = page.get("Items", [])
             for n, raw in enumerate(items):

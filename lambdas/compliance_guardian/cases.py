@@ -211,7 +211,10 @@ def list_cases(
     out: list[dict[str, Any]] = []
     while True:
         page = dynamodb.query(
-            **request, Limit=max(limit * 2, 50), **({"ExclusiveStartKey": start} if start else {})
+            **request,
+            # one more than a page (to know whether there is a next one); more when filtering
+            Limit=limit + 1 if not filters else max(2 * limit, 25),
+            **({"ExclusiveStartKey": start} if start else {}),
         )
         for raw in page.get("Items", []):
             out.append(plain(raw))

@@ -153,21 +153,20 @@ def explain(
 
 
 # ---- one transaction: its facts from the data --------------------------------------------------
+# One pass over payments (the customer's and the device's earlier ones), plus the customer's
+# signup and the currency's rates: the facts are then counted here, in Python.
 FACTS_SQL = """
-WITH hist AS (
-    SELECT device_id, card_bin, method, created_ts FROM payments
-    WHERE customer_id = ? AND created_ts < ?
-)
-SELECT
-    (SELECT signup_date FROM customers WHERE customer_id = ?) AS signup_date,
-    (SELECT COUNT(*) FROM hist) AS prior_payments,
-    (SELECT COUNT(*) FROM hist WHERE card_bin IS NOT NULL) AS prior_card_payments,
-    (SELECT COUNT(*) FROM hist WHERE device_id = ?) AS device_uses,
-    (SELECT COUNT(*) FROM hist WHERE card_bin = ?) AS bin_uses,
-    (SELECT COUNT(DISTINCT customer_id) FROM payments
-       WHERE device_id = ? AND customer_id <> ? AND created_ts < ?) AS device_other_customers,
-    (SELECT MAX_BY(rate_to_usd, rate_date) FROM exchange_rates
-       WHERE currency = ? AND rate_date <= ?) AS rate_to_usd
+SELECT 'p' AS k, customer_id AS a, device_id AS b, card_bin AS c,
+       CAST(NULL AS DOUBLE) AS v, CAST(NULL AS DATE) AS d
+FROM payments WHERE (customer_id = ? OR device_id = ?) AND created_ts < ?
+UNION ALL
+SELECT 'c' AS k, customer_id AS a, CAST(NULL AS VARCHAR) AS b, CAST(NULL AS VARCHAR) AS c,
+       CAST(NULL AS DOUBLE) AS v, signup_date AS d
+FROM customers WHERE customer_id = ?
+UNION ALL
+SELECT 'r' AS k, currency AS a, CAST(NULL AS VARCHAR) AS b, CAST(NULL AS VARCHAR) AS c,
+       rate_to_usd AS v, rate_date AS d
+FROM exchange_rates WHERE currency = ? AND rate_date <= ?
 """
 
 
@@ -177,18 +176,18 @@ def transaction_facts(warehouse: Any, request: Mapping[str, Any], today: date) -
     when = _when(request.get("timestamp"), today)
     customer = request.get("customerId") or ""
     device = request.get("deviceId") or ""
-    card_bin = request.get("cardBin") or ""
+    card_bin = request.get("cardBin")
     currency = request["currency"]
-    row = warehouse.query_one(
-        FACTS_SQL,
-        [customer, when, customer, device, card_bin, device, customer, when, currency, when.date()],
-    )
-    rate = 1.0 if currency == "USD" else row["rate_to_usd"]
+    rows = warehouse.query(FACTS_SQL, [customer, device, when, customer, currency, when.date()])
+    history = [r for r in rows if r["k"] == "p"]
+    mine = [r for r in history if r["a"] == customer]
+    signup = next((r["d"] for r in rows if r["k"] == "c"), None)
+    rates = sorted((r["d"], r["v"]) for r in rows if r["k"] == "r")
+    rate = 1.0 if currency == "USD" else (rates[-1][1] if rates else None)
     if rate is None:
         from shared.errors import BadRequest
 
         raise BadRequest.fields({"currency": f"no exchange rate for {currency}"})
-    signup = row["signup_date"]
     return {
         "method": request["paymentMethod"],
         "billing_country": request.get("billingCountry"),
@@ -198,13 +197,15 @@ def transaction_facts(warehouse: Any, request: Mapping[str, Any], today: date) -
         "amount_usd": float(request["amount"]) * float(rate),
         "attempts": request.get("attempts") or 1,
         "hour": when.hour if request.get("timestamp") else None,
-        "prior_payments": int(row["prior_payments"] or 0),
-        "prior_card_payments": int(row["prior_card_payments"] or 0),
+        "prior_payments": len(mine),
+        "prior_card_payments": sum(1 for r in mine if r["c"] is not None),
         "device_id": request.get("deviceId"),
-        "device_seen": int(row["device_uses"] or 0) > 0,
-        "device_other_customers": int(row["device_other_customers"] or 0),
-        "card_bin": request.get("cardBin"),
-        "bin_seen": int(row["bin_uses"] or 0) > 0,
+        "device_seen": bool(device) and any(r["b"] == device for r in mine),
+        "device_other_customers": len(
+            {r["a"] for r in history if device and r["b"] == device and r["a"] != customer}
+        ),
+        "card_bin": card_bin,
+        "bin_seen": bool(card_bin) and any(r["c"] == card_bin for r in mine),
         "known_customer": signup is not None,
     }
 

@@ -176,33 +176,54 @@ def high_risk(
 
 # ---- customers and orders ----------------------------------------------------------------------
 CUSTOMER_SQL = """
-WITH pay AS (
-    SELECT COUNT(*) AS payments,
-           SUM(CASE WHEN is_fraud THEN 1 ELSE 0 END) AS fraud,
-           SUM(CASE WHEN chargeback THEN 1 ELSE 0 END) AS chargebacks,
-           SUM(CASE WHEN billing_country <> shipping_country OR billing_country <> ip_country
-                    THEN 1 ELSE 0 END) AS mismatches
-    FROM payments WHERE customer_id = ?
-),
-ord AS (
-    SELECT COUNT(*) AS orders, SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS returned
-    FROM orders WHERE customer_id = ?
-),
-pop AS (
-    SELECT CAST(SUM(CASE WHEN is_fraud THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS fraud_rate,
-           CAST(SUM(CASE WHEN chargeback THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS chargeback_rate,
-           CAST(SUM(CASE WHEN billing_country <> shipping_country OR billing_country <> ip_country
-                    THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS mismatch_rate
-    FROM payments
-),
-pop_ord AS (
-    SELECT CAST(SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS return_rate
-    FROM orders
-)
-SELECT c.customer_id, c.signup_date, pay.*, ord.*, pop.*, pop_ord.*
-FROM customers c CROSS JOIN pay CROSS JOIN ord CROSS JOIN pop CROSS JOIN pop_ord
-WHERE c.customer_id = ?
+SELECT 'c' AS k, COUNT(*) AS n, 0 AS fraud, 0 AS chargebacks, 0 AS mismatches, 0 AS returned
+FROM customers WHERE customer_id = ?
+UNION ALL
+SELECT 'p' AS k, COUNT(*) AS n,
+       SUM(CASE WHEN is_fraud THEN 1 ELSE 0 END) AS fraud,
+       SUM(CASE WHEN chargeback THEN 1 ELSE 0 END) AS chargebacks,
+       SUM(CASE WHEN billing_country <> shipping_country OR billing_country <> ip_country THEN 1 ELSE 0 END)
+           AS mismatches,
+       0 AS returned
+FROM payments WHERE customer_id = ?
+UNION ALL
+SELECT 'o' AS k, COUNT(*) AS n, 0 AS fraud, 0 AS chargebacks, 0 AS mismatches,
+       SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS returned
+FROM orders WHERE customer_id = ?
 """
+POPULATION_SQL = """
+SELECT 'p' AS k, COUNT(*) AS n,
+       SUM(CASE WHEN is_fraud THEN 1 ELSE 0 END) AS fraud,
+       SUM(CASE WHEN chargeback THEN 1 ELSE 0 END) AS chargebacks,
+       SUM(CASE WHEN billing_country <> shipping_country OR billing_country <> ip_country THEN 1 ELSE 0 END)
+           AS mismatches,
+       0 AS returned
+FROM payments
+UNION ALL
+SELECT 'o' AS k, COUNT(*) AS n, 0 AS fraud, 0 AS chargebacks, 0 AS mismatches,
+       SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS returned
+FROM orders
+"""
+
+
+def population_rates(warehouse: Any) -> dict[str, float]:
+    """The population's rate of each red flag (the prior of `customer_risk`), once per data version."""
+    from shared import artifacts
+
+    def compute() -> dict[str, float]:
+        rows = {r["k"]: r for r in warehouse.query(POPULATION_SQL)}
+        payments, orders = rows["p"], rows["o"]
+        n, m = max(int(payments["n"] or 0), 1), max(int(orders["n"] or 0), 1)
+        return {
+            "fraud": int(payments["fraud"] or 0) / n,
+            "chargebacks": int(payments["chargebacks"] or 0) / n,
+            "mismatches": int(payments["mismatches"] or 0) / n,
+            "returned": int(orders["returned"] or 0) / m,
+        }
+
+    return artifacts.cached("compliance/population-rates", compute)
+
+
 FACTORS = {
     "fraud": ("CONFIRMED_FRAUD", "payments", "of the customer's payments were confirmed fraud"),
     "chargebacks": ("CHARGEBACKS", "payments", "of the customer's payments ended in a chargeback"),
@@ -236,16 +257,15 @@ def _combine(risks: dict[str, float]) -> tuple[float, dict[str, float]]:
 
 
 def customer_risk(warehouse: Any, customer_id: str) -> dict[str, Any]:
-    row = warehouse.query_one(CUSTOMER_SQL, [customer_id, customer_id, customer_id])
-    if row is None:
+    rows = {r["k"]: r for r in warehouse.query(CUSTOMER_SQL, [customer_id, customer_id, customer_id])}
+    if not int(rows["c"]["n"] or 0):
         raise NotFound(f"No customer {customer_id}")
+    population = population_rates(warehouse)
     risks, factors = {}, {}
     for key, (code, base, _) in FACTORS.items():
-        count = int(row[key] or 0)
-        n = int(row[base] or 0)
-        prior = float(row[POPULATION[key]] or 0.0)
-        rate = (count + PRIOR_PAYMENTS * prior) / (n + PRIOR_PAYMENTS)
-        risks[key] = rate
+        row = rows["p" if base == "payments" else "o"]
+        count, n = int(row[key] or 0), int(row["n"] or 0)
+        risks[key] = (count + PRIOR_PAYMENTS * population[key]) / (n + PRIOR_PAYMENTS)
         factors[key] = (code, count, n)
     score, marginal = _combine(risks)
     out = []
