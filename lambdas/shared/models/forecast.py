@@ -342,7 +342,7 @@ class HoltWinters:
                 a, b, g = params(u)
                 return sse(ys, a, a * b, g, l0, b0, s0l)
 
-            a0, b0_, g0 = self.start or (0.3, 0.05, 0.1 / 0.7)
+            a0, b0_, g0 = self.start or (0.3, 0.05, 0.07)  # gamma 0.07 = 0.1 of its range 1 - alpha
             start = {0: a0, 1: a0 * b0_ if self.alpha is None else b0_, 2: g0 / max(1e-9, 1.0 - a0)}
             u, _, self.evaluations_ = nelder_mead_box(
                 objective,
