@@ -42,6 +42,9 @@ function contentSecurityPolicy(): Plugin {
 
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
+  // dist/.vite/manifest.json: which chunks the first load needs (scripts/bundle-size.mjs)
+  // No modulepreload polyfill: every browser the app supports preloads modules natively.
+  build: { manifest: true, modulePreload: { polyfill: false } },
   server: {
     // The local platform's API allows one origin, http://127.0.0.1:5173 (`./dev up --no-frontend`
     // leaves that port to this dev server).

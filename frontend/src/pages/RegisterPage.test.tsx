@@ -15,8 +15,9 @@ function fill(label: string, value: string) {
 }
 
 describe("registering", () => {
-  it("shows the password rule and follows the typing", () => {
+  it("shows the password rule and follows the typing", async () => {
     renderApp({ path: "/register", fetch: fakeApi({}).fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     expect(within(rule()).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
       "• At least 12 characters (not met yet)",
       "• An upper-case letter (not met yet)",
@@ -39,6 +40,7 @@ describe("registering", () => {
   it("does not submit a password that breaks the rule", async () => {
     const server = fakeApi({});
     renderApp({ path: "/register", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     fill("Name", "Ada");
     fill("Email", "ada@example.com");
     fill("Password", "short1!A");
@@ -55,6 +57,7 @@ describe("registering", () => {
       "POST /auth/login": () => json(200, tokenPair(1)),
     });
     renderApp({ path: "/register", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     fill("Name", " Ada Lovelace ");
     fill("Email", "ada@example.com");
     fill("Password", "Lovelace-1843!");
@@ -76,6 +79,7 @@ describe("registering", () => {
         }),
     });
     renderApp({ path: "/register", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     fill("Name", "Ada");
     fill("Email", "ada@example.com");
     fill("Password", "Password123!");
@@ -95,6 +99,7 @@ describe("registering", () => {
       "POST /auth/register": () => apiError(409, "EMAIL_TAKEN", "An account with this email already exists"),
     });
     renderApp({ path: "/register", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     fill("Name", "Ada");
     fill("Email", "ada@example.com");
     fill("Password", "Lovelace-1843!");

@@ -1,4 +1,4 @@
-import { fireEvent, screen } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { apiError, fakeApi, json } from "../test/fakeApi";
 import { renderApp } from "../test/renderApp";
@@ -11,7 +11,7 @@ function submit(password: string) {
 }
 
 describe("resetting the password", () => {
-  it("reads the token from the fragment", () => {
+  it("reads the token from the fragment", async () => {
     expect(tokenFromHash("#token=abc_DEF-123")).toBe("abc_DEF-123");
     expect(tokenFromHash("#token=a%2Bb")).toBe("a+b");
     expect(tokenFromHash("#other=1")).toBeNull();
@@ -24,8 +24,9 @@ describe("resetting the password", () => {
         json(200, { message: "Your password has been reset. Sign in with the new password." }),
     });
     renderApp({ path: "/reset-password#token=tok-4c1e9a", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     // the token leaves the address bar at once
-    expect(screen.getByTestId("location").textContent).toBe("/reset-password");
+    await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/reset-password"));
 
     submit("Lovelace-1843!");
 
@@ -41,14 +42,16 @@ describe("resetting the password", () => {
       "POST /auth/reset-password": () => apiError(400, "RESET_TOKEN_EXPIRED", "The reset token has expired"),
     });
     renderApp({ path: "/reset-password#token=old", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     submit("Lovelace-1843!");
     expect((await screen.findByRole("alert")).textContent).toContain("The reset token has expired");
     expect(screen.getByRole("link", { name: "Ask for a new reset link" }).getAttribute("href")).toBe("/forgot-password");
   });
 
-  it("says the link is incomplete without a token, and sends nothing", () => {
+  it("says the link is incomplete without a token, and sends nothing", async () => {
     const server = fakeApi({});
     renderApp({ path: "/reset-password", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     expect(screen.getByRole("alert").textContent).toContain("This reset link is incomplete");
     expect(screen.queryByLabelText("New password")).toBeNull();
     expect(server.calls).toHaveLength(0);

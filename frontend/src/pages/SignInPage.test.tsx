@@ -14,6 +14,7 @@ describe("signing in", () => {
   it("sends the credentials and opens the app shell", async () => {
     const server = fakeApi({ "POST /auth/login": () => json(200, tokenPair(1)) });
     renderApp({ path: "/sign-in", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
 
     fillAndSubmit("ada@example.com", "Correct-horse-1");
 
@@ -28,8 +29,8 @@ describe("signing in", () => {
       "Global market",
       "Profile",
     ]);
-    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Overview");
-    expect(screen.getByText("Welcome, Ada Lovelace.", { exact: false })).toBeTruthy();
+    expect(await screen.findByRole("heading", { level: 1, name: "Overview" })).toBeTruthy();
+    expect(await screen.findByText("Welcome, Ada Lovelace.", { exact: false })).toBeTruthy();
     expect(screen.getByTestId("location").textContent).toBe("/");
     expect(server.calls.map((c) => [c.path, c.body])).toEqual([
       ["/auth/login", { email: "ada@example.com", password: "Correct-horse-1" }],
@@ -42,6 +43,7 @@ describe("signing in", () => {
       "POST /auth/login": () => apiError(401, "INVALID_CREDENTIALS", "Wrong email or password"),
     });
     renderApp({ path: "/sign-in", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     fillAndSubmit("ada@example.com", "wrong");
     const alert = await screen.findByRole("alert");
     expect(within(alert).getByText("Sign-in failed")).toBeTruthy();
@@ -52,6 +54,7 @@ describe("signing in", () => {
   it("checks the fields before calling the API", async () => {
     const server = fakeApi({});
     renderApp({ path: "/sign-in", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByText("Enter your email address.")).toBeTruthy();
     expect(screen.getByText("Enter your password.")).toBeTruthy();
@@ -65,6 +68,7 @@ describe("signing in", () => {
       "GET /analytics/kpis": () => apiError(501, "NOT_IMPLEMENTED", "analytics-service does not implement GET /analytics/kpis yet"),
     });
     renderApp({ path: "/analytics", fetch: server.fetch });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
     fillAndSubmit("ada@example.com", "Correct-horse-1");
     expect(await screen.findByRole("heading", { name: "Analytics" })).toBeTruthy();
@@ -77,6 +81,7 @@ describe("signing in", () => {
       "POST /auth/logout": () => new Response(null, { status: 204 }),
     });
     renderApp({ path: "/", fetch: server.fetch, tokens: tokenPair(2) });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
     expect(server.callsTo("POST", "/auth/logout")[0]).toMatchObject({
@@ -92,6 +97,7 @@ describe("signing in", () => {
       "POST /auth/refresh": () => apiError(401, "INVALID_REFRESH_TOKEN", "The refresh token is invalid"),
     });
     renderApp({ path: "/profile", fetch: server.fetch, tokens: tokenPair(3) });
+    await screen.findByRole("heading", { level: 1 }); // the page loads with its route
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
     expect(screen.getByRole("status").textContent).toBe("Your session has ended. Please sign in again.");
   });

@@ -2,6 +2,7 @@ import { Link } from "react-router";
 import { useCurrentUser } from "../auth/AuthProvider";
 import { PageHeading } from "../components/PageHeading";
 import { AREAS } from "./areas";
+import { AREA_SUMMARIES } from "./areaSummaries";
 
 export function HomePage() {
   const me = useCurrentUser();
@@ -13,7 +14,7 @@ export function HomePage() {
         {AREAS.map((area) => (
           <li key={area.path}>
             <Link to={area.path}>{area.title}</Link>
-            <p>{area.summary}</p>
+            <p>{AREA_SUMMARIES[area.path]}</p>
           </li>
         ))}
       </ul>
