@@ -404,16 +404,18 @@ def test_insights_find_the_planted_anomaly_days(get, platform, lake):
 
 
 def test_dashboard_operations_need_at_most_one_query(platform, token):
-    # the series, the category table and the insights read the daily cube (cube.py, an
-    # artifact built by one query per data version); KPIs (distinct customers) and the product
-    # ranking read the lake, one statement each
+    # the series, the category table and the insights read the daily cube (cube.py), the
+    # cohorts their matrix (artifacts built by one query per data version); KPIs (distinct
+    # customers) and the product ranking read the lake, one statement each
     http(platform, "GET", "/analytics/insights", token=token)  # the cube exists from here on
+    http(platform, "GET", "/analytics/cohorts", token=token)  # and the cohort matrix
     for path, queries in (
         (f"/analytics/kpis?{PERIOD}", "1"),
         (f"/analytics/top-products?{PERIOD}", "1"),
         (f"/analytics/sales-timeseries?{PERIOD}&region=Nordics", "0"),
         (f"/analytics/category-performance?{PERIOD}", "0"),
         ("/analytics/insights?from=2025-01-01&to=2025-03-31", "0"),
+        ("/analytics/cohorts?from=2025-01-01&to=2025-06-30&months=6", "0"),
     ):
         answer = http(platform, "GET", path, token=token)
         assert answer.status == 200 and answer.headers["x-warehouse-queries"] == queries, (

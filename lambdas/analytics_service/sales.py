@@ -194,17 +194,28 @@ def top_products(
     region: str | None = None,
     category: str | None = None,
 ) -> tuple[list[dict], bool]:
-    """(a page of ranked products, whether more follow)."""
-    w = _lines_where(period, region, category)
+    """(a page of ranked products, whether more follow).
+
+    The completed orders of the period are a semi-join, the products' names are joined to the
+    aggregate only; a product has at most one line per order (a convention of the dataset,
+    `datagen`), so its lines count its orders."""
+    done = _orders_where(period, region)
+    lines = Where().add("oi.order_date >= ? AND oi.order_date <= ?", period.first, period.last)
+    lines.extend(period.partitions("oi"))
+    if category:
+        lines.add("oi.product_id IN (SELECT product_id FROM products WHERE category_id = ?)", category)
     measure = 5 if by == "revenue" else 6  # ordinal of the ranking measure in the SELECT
     sql = (
-        "SELECT oi.product_id AS product_id, MAX(p.name) AS name, MAX(p.category_id) AS category_id, "
-        "MAX(p.category) AS category, SUM(oi.line_total_usd) AS revenue, SUM(oi.quantity) AS units, "
-        "COUNT(DISTINCT oi.order_id) AS orders, SUM(SUM(oi.line_total_usd)) OVER () AS total_revenue "
-        f"FROM {_LINES} WHERE {w.sql} GROUP BY 1 ORDER BY {measure} DESC, 1 ASC "
-        + limit_clause(offset + limit + 1, maximum=MAX_OFFSET + 1000)
+        f"WITH done AS (SELECT o.order_id FROM orders o WHERE {done.sql}), "
+        "ranked AS (SELECT oi.product_id AS product_id, SUM(oi.line_total_usd) AS revenue, "
+        "SUM(oi.quantity) AS units, COUNT(*) AS orders FROM order_items oi "
+        f"WHERE {lines.sql} AND oi.order_id IN (SELECT order_id FROM done) GROUP BY 1) "
+        "SELECT r.product_id AS product_id, p.name AS name, p.category_id AS category_id, "
+        "p.category AS category, r.revenue AS revenue, r.units AS units, r.orders AS orders, "
+        "SUM(r.revenue) OVER () AS total_revenue FROM ranked r JOIN products p ON p.product_id = r.product_id "
+        f"ORDER BY {measure} DESC, 1 ASC " + limit_clause(offset + limit + 1, maximum=MAX_OFFSET + 1000)
     )
-    rows = wh.query(sql, w.params, reuse_minutes=REUSE_MINUTES)
+    rows = wh.query(sql, done.params + lines.params, reuse_minutes=REUSE_MINUTES)
     page = rows[offset : offset + limit]
     items = []
     for rank, r in enumerate(page, start=offset + 1):
