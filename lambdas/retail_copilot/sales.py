@@ -62,7 +62,7 @@ _PER_ORDER_MEASURES = """
     COUNT(DISTINCT CASE WHEN status = 'completed' THEN customer_id END) AS customers,
     SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS returned,
     COUNT(*) AS placed"""
-_LINE_FROM = """
+LINE_FROM = """
 FROM orders o
 JOIN order_items oi ON oi.order_id = o.order_id AND oi.year = o.year AND oi.month = o.month
 JOIN products p ON p.product_id = oi.product_id"""
@@ -121,7 +121,7 @@ class Filters:
             group = f"{expr}, {_ORDER_LINES}" if expr else _ORDER_LINES
             outer = "group_key, MAX(label) AS label, " if expr else ""
             sql = (
-                f"WITH g AS (SELECT {head}{_ORDER_LINES}, {_LINE_SUMS} {_LINE_FROM} "  # noqa: S608
+                f"WITH g AS (SELECT {head}{_ORDER_LINES}, {_LINE_SUMS} {LINE_FROM} "  # noqa: S608
                 f"WHERE {where} GROUP BY {group}) SELECT {outer}{_PER_ORDER_MEASURES} FROM g"
                 + (" GROUP BY group_key" if expr else "")
             )
@@ -226,27 +226,36 @@ def top_products(
     order = {"revenue": "revenue", "units": "units", "orders": "orders"}[by]
     direction = "ASC" if ascending else "DESC"
     where, params = filters.where(period, lines=True)
+    # the product join only filters by category; names come from the vocabulary (in memory)
+    source = LINE_FROM if filters.category else LINE_FROM.split("JOIN products")[0]
     sql = (
-        "SELECT oi.product_id, MAX(p.name) AS name, MAX(p.category_id) AS category_id, "
-        "MAX(p.category) AS category, SUM(oi.line_total_usd) AS revenue, "
+        "SELECT oi.product_id, SUM(oi.line_total_usd) AS revenue, "
         "SUM(oi.quantity) AS units, COUNT(DISTINCT o.order_id) AS orders "
-        f"{_LINE_FROM} WHERE {where} AND o.status = 'completed' GROUP BY oi.product_id "
+        f"{source} WHERE {where} AND o.status = 'completed' GROUP BY oi.product_id "
         f"ORDER BY {order} {direction}, oi.product_id {limit_clause(n, 1000)}"
     )
     rows = get_warehouse().query(sql, params)
-    return [
-        {
-            "rank": i + 1,
-            "productId": r["product_id"],
-            "name": r["name"],
-            "categoryId": r["category_id"],
-            "category": r["category"],
-            "revenue": round(float(r["revenue"] or 0), 2),
-            "units": int(r["units"] or 0),
-            "orders": int(r["orders"] or 0),
-        }
-        for i, r in enumerate(rows)
-    ]
+    from retail_copilot.vocabulary import load
+
+    vocab = load()
+    products = {pid: (name, cat) for pid, name, cat in vocab["products"]}
+    categories = dict(vocab["categories"])
+    out = []
+    for i, r in enumerate(rows):
+        name, cat = products.get(r["product_id"], (r["product_id"], None))
+        out.append(
+            {
+                "rank": i + 1,
+                "productId": r["product_id"],
+                "name": name,
+                "categoryId": cat,
+                "category": categories.get(cat),
+                "revenue": round(float(r["revenue"] or 0), 2),
+                "units": int(r["units"] or 0),
+                "orders": int(r["orders"] or 0),
+            }
+        )
+    return out
 
 
 def top_customers(period: Period, filters: Filters = Filters(), *, n: int = 10) -> list[dict[str, Any]]:
@@ -254,7 +263,7 @@ def top_customers(period: Period, filters: Filters = Filters(), *, n: int = 10) 
     lines = filters.needs_lines
     where, params = filters.where(period, lines=lines)
     spend = "oi.line_total_usd" if lines else "o.total_usd"
-    from_ = _LINE_FROM if lines else _ORDER_FROM
+    from_ = LINE_FROM if lines else _ORDER_FROM
     count = "COUNT(DISTINCT o.order_id)" if lines else "COUNT(*)"
     sql = (
         f"SELECT o.customer_id, SUM({spend}) AS revenue, {count} AS orders {from_} "
