@@ -73,6 +73,9 @@ class Settings:
     # This stack's trail records the account's management events (multi-region). One stack
     # per account should (prod by default); the others record only their own data events.
     manage_account_trail: bool
+    # The users table the services use, when it is not the one this stack created: set to the
+    # table `python -m deploy.restore users-table` restored into (README, Recovery).
+    users_table_name: str | None
     pulumi_version: str
     state_backend_url: str | None
     secrets_provider: str | None
@@ -200,6 +203,7 @@ class Settings:
             manage_api_gateway_account=as_bool("manageApiGatewayAccount", stack == "prod"),
             lambda_reserved_concurrency=as_int("lambdaReservedConcurrency", 0, 0, 10000),
             manage_account_trail=as_bool("manageAccountTrail", stack == "prod"),
+            users_table_name=get("usersTableName") or None,
             pulumi_version=str(get("pulumiVersion", "3.272.0")),
             state_backend_url=get("stateBackendUrl") or None,
             secrets_provider=get("secretsProvider") or None,
@@ -280,6 +284,7 @@ _PROJECT_KEYS = (
     "manageApiGatewayAccount",
     "lambdaReservedConcurrency",
     "manageAccountTrail",
+    "usersTableName",
     "pulumiVersion",
     "stateBackendUrl",
     "secretsProvider",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pytest
 
@@ -112,3 +114,19 @@ def test_tagged_data_and_parented_to_the_component(users):
     component = users.one("ecommerce:users_table:UsersTable")
     assert t.parent == component.urn
     assert len(t.get("name")) <= 255
+
+
+def test_after_a_restore_the_services_switch_to_the_restored_table_by_config():
+    # deploy.restore users-table prints this setting; the original table stays managed as it was.
+    from preview.harness import run_program
+
+    restored = "futureim-ecommerce-ai-platform-users-dev-restored-202611301200"
+    result = run_program("dev", {"ecommerce-ai-platform:usersTableName": restored})
+    assert result.one(TABLE, "users-table").get("name") == "futureim-ecommerce-ai-platform-users-dev"
+    assert result.outputs["usersTable"] == restored
+    auth = result.one("aws:lambda/function:Function", "services-auth-service")
+    assert auth.get("environment.variables.USERS_TABLE") == restored
+    policy = result.one("aws:iam/rolePolicy:RolePolicy", "services-auth-service-policy")
+    [statement] = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Sid"] == "UsersTable"]
+    arn = f"arn:aws:dynamodb:us-east-2:123456789012:table/{restored}"
+    assert statement["Resource"] == [arn, f"{arn}/index/*"]
