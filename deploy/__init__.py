@@ -8,6 +8,8 @@ standard library: the Lambda and frontend builds install nothing else.
     stack_outputs      infrastructure build: `pulumi stack output --json` -> the pipeline artifact
     lambdas            Lambda builds: deterministic zips, update code, publish, move `live`
     frontend           frontend build: .env.production from the artifact, sync dist/ to S3, CDN
+    pipeline_rerun     infrastructure build: re-run the pipeline when `pulumi up` changed it
+    restore            recovery runbook: users table point-in-time restore, S3 object versions
 """
 
 
