@@ -8,8 +8,9 @@ Artifacts (`shared.artifacts`, once per data version):
   DATA_END - H, with the label "no order in (cut-off, DATA_END]". It is fitted on 80 % of the
   customers; the other 20 % (customer number divisible by 5) are held out and its ROC-AUC on
   them is stored with it. Scores for today apply it to the features at DATA_END.
-- `demand-insights/clv-model`: BG/NBD + Gamma-Gamma (shared.models.clv) fitted on every customer
-  with an order, at DATA_END (time in weeks since the first order).
+- `demand-insights/clv-model`: BG/NBD + Gamma-Gamma (shared.models.clv) fitted at DATA_END on
+  the customers with an order (time in weeks since the first order); beyond 10,000 such
+  customers on a seeded sample of 10,000 (the parameters describe the population).
 - `demand-insights/customer-scores`: churn probability (H = 90) and discounted 12-month value
   (10 %/yr) of every customer, for the at-risk list and the customer card.
 A customer who never ordered is scored from signup (BG/NBD: x = 0, T = weeks since signup).
@@ -36,6 +37,7 @@ CARD_MONTHS = 12
 CARD_DISCOUNT = 0.10
 HOLDOUT_EVERY = 5  # customers whose number is divisible by 5 are held out of the churn fit
 WEEK = 7.0
+CLV_FIT_SAMPLE = 10_000  # customers the BG/NBD and Gamma-Gamma parameters are fitted on, at most
 
 
 # ---- features --------------------------------------------------------------------------------
@@ -154,10 +156,12 @@ def clv_inputs(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def _fit_clv() -> dict[str, Any]:
     f = _arrays(base())
     inputs = clv_inputs(f)
-    ok = inputs["ordered"]
-    bg = BGNBD().fit(inputs["x"][ok], inputs["t_x"][ok], inputs["T"][ok])
-    gg = GammaGamma().fit(inputs["n"][ok], inputs["m"][ok])
-    return {"bgnbd": bg.to_dict(), "gammaGamma": gg.to_dict(), "customers": int(ok.sum())}
+    rows = np.flatnonzero(inputs["ordered"])
+    if len(rows) > CLV_FIT_SAMPLE:  # population parameters: a seeded sample bounds the fit's time
+        rows = np.sort(np.random.default_rng(42).choice(rows, CLV_FIT_SAMPLE, replace=False))
+    bg = BGNBD().fit(inputs["x"][rows], inputs["t_x"][rows], inputs["T"][rows])
+    gg = GammaGamma().fit(inputs["n"][rows], inputs["m"][rows])
+    return {"bgnbd": bg.to_dict(), "gammaGamma": gg.to_dict(), "customers": len(rows)}
 
 
 def _value(f: dict[str, np.ndarray], months: int, rate: float) -> dict[str, np.ndarray]:

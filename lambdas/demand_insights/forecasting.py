@@ -7,7 +7,8 @@ sale to DATA_END, or whole Monday weeks for `week`; the season is 7 days or 52 w
 
 Reorder recommendations (per product and warehouse, `inventory` snapshot at DATA_END):
 - each product's weekly units over the last 104 whole weeks are forecast 26 weeks ahead
-  (`auto` over seasonal naive with a 52-week season and the linear trend); the forecast error
+  (`auto` over seasonal naive with a 52-week season and the linear trend; the linear trend alone
+  for products selling under a unit a week, which have no season to find); the forecast error
   is the backtest RMSE of the chosen model (units per week). This is the artifact
   `demand-insights/reorder-base`, once per data version, with the inventory rows;
 - orders do not record the shipping warehouse, so a product's demand is split over the
@@ -38,6 +39,7 @@ from shared.warehouse import get_warehouse, placeholders
 REORDER_WEEKS = 104
 REORDER_HORIZON_WEEKS = 26
 CYCLE_DAYS = 30
+SPARSE_UNITS_PER_WEEK = 1.0
 LOW_COVER_DAYS = 7
 
 _PRODUCTS = "SELECT product_id, name, launched_date FROM products WHERE product_id IN ({})"
@@ -178,10 +180,15 @@ def _compute_reorder_base() -> dict[str, Any]:
     products: dict[str, Any] = {}
     for pid in sorted({r["product_id"] for r in inventory}):
         y = weekly.get(pid, np.zeros(REORDER_WEEKS))
+        if not y.any():  # never sold in two years: nothing to forecast, nothing to hold
+            products[pid] = {"weekly": [0.0] * REORDER_HORIZON_WEEKS, "rmse": 0.0, "model": "none"}
+            continue
+        # a product selling under a unit a week has no season to find: the linear trend alone
+        sparse = y.mean() < SPARSE_UNITS_PER_WEEK
         try:
             res = forecast(
                 y,
-                model="auto",
+                model="linear_trend" if sparse else "auto",
                 season_length=52,
                 horizon=REORDER_HORIZON_WEEKS,
                 candidates=("seasonal_naive", "linear_trend"),

@@ -176,15 +176,39 @@ def report(k: int, first: date, last: date) -> dict[str, Any]:
 
 def rfm_of(doc: dict[str, Any], i: int) -> dict[str, Any]:
     """Customer i's RFM values with quintile scores within the segmented customers."""
+    prepared = _prepare(doc)
     r, f, m = doc["recency"][i], doc["frequency"][i], doc["monetary"][i]
     return {
         "recencyDays": r,
         "frequency": f,
         "monetary": m,
-        "recencyScore": int(quintile_scores(doc["recency"], [r], higher_is_better=False)[0]),
-        "frequencyScore": int(quintile_scores(doc["frequency"], [f])[0]),
-        "monetaryScore": int(quintile_scores(doc["monetary"], [m])[0]),
+        "recencyScore": int(quintile_scores(prepared["recency"], [r], higher_is_better=False)[0]),
+        "frequencyScore": int(quintile_scores(prepared["frequency"], [f])[0]),
+        "monetaryScore": int(quintile_scores(prepared["monetary"], [m])[0]),
     }
+
+
+_prepared: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+
+def _prepare(doc: dict[str, Any]) -> dict[str, Any]:
+    """Once per fitted document: the RFM columns as sorted arrays (for quintile scores), each
+    segment's members by monetary value, and customer id -> position."""
+    if _prepared and _prepared[0][0] is doc:
+        return _prepared[0][1]
+    monetary = np.asarray(doc["monetary"], dtype=float)
+    ids = np.asarray(doc["ids"], dtype=object)
+    labels = np.asarray(doc["segment"], dtype=int)
+    order = np.lexsort((ids, -monetary))
+    prepared = {
+        "recency": np.sort(np.asarray(doc["recency"], dtype=float)),
+        "frequency": np.sort(np.asarray(doc["frequency"], dtype=float)),
+        "monetary": np.sort(monetary),
+        "members": {s: order[labels[order] == s] for s in range(len(doc["segments"]))},
+        "index": {cid: i for i, cid in enumerate(doc["ids"])},
+    }
+    _prepared[:] = [(doc, prepared)]
+    return prepared
 
 
 def customers_of(segment: str, limit: int, offset: int) -> dict[str, Any]:
@@ -192,9 +216,8 @@ def customers_of(segment: str, limit: int, offset: int) -> dict[str, Any]:
     doc = fit(k, first, last)
     if "error" in doc:  # no segmentation of that window: no such segment
         raise NotFound(f"No segment {segment}: {doc['error']}")
-    members = [i for i, s in enumerate(doc["segment"]) if s == n - 1]
-    members.sort(key=lambda i: (-doc["monetary"][i], doc["ids"][i]))
-    page = members[offset : offset + limit]
+    members = _prepare(doc)["members"][n - 1]
+    page = [int(i) for i in members[offset : offset + limit]]
     info = data.customers_by_id([doc["ids"][i] for i in page]) if page else {}
     items = []
     for i in page:
@@ -223,19 +246,8 @@ def of_customer(customer_id: str) -> tuple[dict[str, Any], dict[str, Any] | None
     doc = fit(DEFAULT_K, first, last)
     if "error" in doc:
         return {"segmentId": "none", "label": "No orders in the last 365 days"}, None
-    index = _index(doc)
-    i = index.get(customer_id)
+    i = _prepare(doc)["index"].get(customer_id)
     if i is None:
         return {"segmentId": "none", "label": "No orders in the last 365 days"}, None
     s = doc["segments"][doc["segment"][i]]
     return {"segmentId": s["segmentId"], "label": s["label"]}, rfm_of(doc, i)
-
-
-_indexed: list[tuple[dict[str, Any], dict[str, int]]] = []
-
-
-def _index(doc: dict[str, Any]) -> dict[str, int]:
-    """customer id -> position in `doc`, built once per fitted document."""
-    if not _indexed or _indexed[0][0] is not doc:
-        _indexed[:] = [(doc, {cid: i for i, cid in enumerate(doc["ids"])})]
-    return _indexed[0][1]
