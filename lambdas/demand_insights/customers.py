@@ -63,6 +63,25 @@ def _arrays(doc: dict[str, Any]) -> dict[str, np.ndarray]:
     }
 
 
+_memo: dict[str, tuple[Any, Any]] = {}
+
+
+def _once(name: str, doc: Any, make: Any) -> Any:
+    """`make(doc)`, computed once per document (artifacts return the same object until the data
+    version changes): arrays and indexes built from an artifact are not rebuilt per request."""
+    held = _memo.get(name)
+    if held is None or held[0] is not doc:
+        held = _memo[name] = (doc, make(doc))
+    return held[1]
+
+
+def base_arrays() -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """The customer base as arrays, and customer id -> row."""
+    return _once(
+        "base", base(), lambda doc: (_arrays(doc), {cid: i for i, cid in enumerate(doc["customer_id"])})
+    )
+
+
 def churn_features(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The churn model's raw features from the history features (recency falls back to the
     days since signup for customers who never ordered)."""
@@ -110,8 +129,7 @@ def _fit_churn(horizon: int) -> dict[str, Any]:
 
 def churn(customer_ids: list[str], horizon: int) -> dict[str, Any]:
     model, _ = churn_model(horizon)
-    f = _arrays(base())
-    index = {cid: i for i, cid in enumerate(f["customer_id"])}
+    f, index = base_arrays()
     known = [c for c in customer_ids if c in index]
     rows = np.array([index[c] for c in known], dtype=int)
     sub = {k: v[rows] for k, v in f.items()}
@@ -175,8 +193,7 @@ def _value(f: dict[str, np.ndarray], months: int, rate: float) -> dict[str, np.n
 
 
 def clv(customer_ids: list[str], months: int, rate: float) -> dict[str, Any]:
-    f = _arrays(base())
-    index = {cid: i for i, cid in enumerate(f["customer_id"])}
+    f, index = base_arrays()
     known = [c for c in customer_ids if c in index]
     rows = np.array([index[c] for c in known], dtype=int)
     sub = {k: v[rows] for k, v in f.items()}
@@ -225,7 +242,7 @@ def card(customer_id: str) -> dict[str, Any]:
         raise NotFound(f"No customer {customer_id}")
     history = data.customer_orders(customer_id, DATA_END)
     doc = scores()
-    i = {cid: j for j, cid in enumerate(doc["ids"])}.get(customer_id)
+    i = _once("scores-index", doc, lambda d: {cid: j for j, cid in enumerate(d["ids"])}).get(customer_id)
     segment, rfm = segments.of_customer(customer_id)
     last = history.get("last_order")
     if rfm is None:  # no order in the segmentation window: RFM from the whole history
@@ -258,14 +275,22 @@ def card(customer_id: str) -> dict[str, Any]:
 
 def at_risk(min_probability: float, region: str | None, limit: int, offset: int) -> dict[str, Any]:
     doc = scores()
-    p = np.asarray(doc["churn"], dtype=float)
-    value = np.asarray(doc["clv12"], dtype=float)
+    p, value, regions, ids = _once(
+        "scores-arrays",
+        doc,
+        lambda d: (
+            np.asarray(d["churn"], dtype=float),
+            np.asarray(d["clv12"], dtype=float),
+            np.asarray(d["region"], dtype=object),
+            np.asarray(d["ids"], dtype=object),
+        ),
+    )
     keep = p >= min_probability
     if region:
-        keep &= np.asarray(doc["region"], dtype=object) == region
+        keep &= regions == region
     rows = np.flatnonzero(keep)
     at_stake = p[rows] * value[rows]
-    rows = rows[np.lexsort((np.asarray(doc["ids"], dtype=object)[rows], -at_stake))]
+    rows = rows[np.lexsort((ids[rows], -at_stake))]
     page = rows[offset : offset + limit]
     info = data.customers_by_id([doc["ids"][i] for i in page]) if len(page) else {}
     items = []
