@@ -125,22 +125,24 @@ class Cube:
         self.region_of = dict(zip(doc["countries"], doc["regions"], strict=True))
         self.channels = doc["channels"]
         self.categories = doc["categories"]
-        self.levels = {
-            name: (
-                _unpack(doc[name]["keys"]).astype(np.int64),
-                np.column_stack(
-                    [_unpack(doc[name]["revenue"]), _unpack(doc[name]["counts"]).astype(np.float64)]
-                ),
+        self.levels = {}
+        for name in ("orders", "lines"):
+            keys = _unpack(doc[name]["keys"]).astype(np.int64)
+            values = np.column_stack(
+                [_unpack(doc[name]["revenue"]), _unpack(doc[name]["counts"]).astype(np.float64)]
             )
-            for name in ("orders", "lines")
-        }
+            order = np.argsort(keys[:, 0], kind="stable")  # by day: a period is one slice
+            self.levels[name] = (keys[order], values[order])
 
-    def _mask(self, level: str, period: Period, filters: Any) -> Any:
+    def _slice(self, level: str, period: Period, filters: Any) -> tuple[Any, Any]:
+        """The keys and values of the period's cells that match the filters."""
         import numpy as np
 
-        keys, _ = self.levels[level]
+        keys, values = self.levels[level]
         first, last = (period.first - self.start).days, (period.last - self.start).days
-        mask = (keys[:, 0] >= first) & (keys[:, 0] <= last)
+        lo, hi = np.searchsorted(keys[:, 0], first, "left"), np.searchsorted(keys[:, 0], last, "right")
+        keys, values = keys[lo:hi], values[lo:hi]
+        mask = np.ones(len(keys), dtype=bool)
         if filters.country:
             mask &= keys[:, 1] == (
                 self.countries.index(filters.country) if filters.country in self.countries else -1
@@ -156,7 +158,7 @@ class Cube:
             mask &= keys[:, 3] == (
                 self.categories.index(filters.category) if filters.category in self.categories else -1
             )
-        return mask
+        return keys[mask], values[mask]
 
     def by(
         self, dimension: str | None, period: Period, filters: Any, *, lines: bool = False
@@ -169,9 +171,7 @@ class Cube:
         level = "lines" if (lines or dimension == "category" or filters.category) else "orders"
         if level == "lines" and (dimension == "channel" or filters.channel):
             raise ValueError("the cube's line level has no channel")
-        keys, vals = self.levels[level]
-        mask = self._mask(level, period, filters)
-        sel_keys, sel_vals = keys[mask], vals[mask]
+        sel_keys, sel_vals = self._slice(level, period, filters)
         if dimension is None:
             return {None: sel_vals.sum(axis=0).tolist()}
         column, names = {
@@ -182,12 +182,14 @@ class Cube:
         }[dimension]
         out: dict[Any, list[float]] = {}
         groups = sel_keys[:, column]
-        for index in np.unique(groups):
-            name = names[index]
-            if dimension == "region":
-                name = self.region_of[name]
-            total = sel_vals[groups == index].sum(axis=0)
-            out[name] = (np.asarray(out[name]) + total).tolist() if name in out else total.tolist()
+        sums = np.zeros((len(names), sel_vals.shape[1]))
+        np.add.at(sums, groups, sel_vals)
+        present = np.bincount(groups, minlength=len(names)) > 0
+        for index in np.flatnonzero(present):
+            name = names[index] if dimension != "region" else self.region_of[names[index]]
+            out[name] = (
+                (np.asarray(out[name]) + sums[index]).tolist() if name in out else sums[index].tolist()
+            )
         return out
 
 
