@@ -57,9 +57,25 @@ function Kpis() {
   );
 }
 
+/** How far back each granularity looks from the data's last day: a month of days, half a year
+ * of weeks, two years of months (the service's default period is the last month). */
+const LOOKBACK_DAYS: Record<Granularity, number | null> = { day: null, week: 182, month: 730 };
+
+function daysBefore(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days + 1);
+  return d.toISOString().slice(0, 10);
+}
+
 function SalesChart() {
   const [granularity, setGranularity] = useState<Granularity>("day");
-  const sales = useApiGet("/analytics/sales-timeseries", { query: { granularity } });
+  // "today" is the data's last day, which only the API knows: the first answer tells it.
+  const [lastDay, setLastDay] = useState<string | null>(null);
+  const lookback = LOOKBACK_DAYS[granularity];
+  const sales = useApiGet("/analytics/sales-timeseries", {
+    query: { granularity, ...(lookback && lastDay ? { from: daysBefore(lastDay, lookback), to: lastDay } : {}) },
+  });
+  if (sales.data && !lastDay) setLastDay(sales.data.period.to);
   return (
     <Section
       title="Sales"

@@ -117,6 +117,11 @@ export function LineChart({
             data-points={s.points.length}
           />
         ))}
+        {series.map((s, i) =>
+          s.points.length === 1 ? (
+            <circle key={`${s.name}-dot`} className={`chart-dot ${seriesClass(i)}`} cx={x(s.points[0]!.x)} cy={y(s.points[0]!.y)} r={4} />
+          ) : null,
+        )}
         {marks.map((m, i) => (
           <circle
             key={`${m.x}-${i}`}
