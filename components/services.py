@@ -91,11 +91,12 @@ STATE_TABLE_NEEDS: dict[str, tuple[str, str, list[str]]] = {
         "CASES_TABLE",
         ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
     ),
-    # Append and read only: an audit event is never changed or deleted by code (TTL expires it).
+    # No DeleteItem: events are written once (TTL expires them); UpdateItem adds to the per-day
+    # counters the compliance report reads.
     catalog.AUDIT_TABLE: (
         "audit",
         "AUDIT_TABLE",
-        ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"],
+        ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem", "dynamodb:Query"],
     ),
 }
 

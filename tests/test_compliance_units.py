@@ -179,7 +179,12 @@ def test_state_table_grants_are_least_privilege():
         "dynamodb:UpdateItem",
         "dynamodb:Query",
     ]
-    assert compliance["AuditTable"] == ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"]
+    assert compliance["AuditTable"] == [
+        "dynamodb:PutItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+    ]
     assert "ConversationsTable" not in compliance and "StateTablesKey" in compliance
     assert "ConversationsTable" in copilot and "CasesTable" not in copilot and "AuditTable" not in copilot
     assert not {"CasesTable", "AuditTable", "ConversationsTable", "StateTablesKey"} & set(analytics)
@@ -229,3 +234,25 @@ def test_handler_import_is_cheap():
     once()  # writes the bytecode caches, as a built zip ships them
     best = min(once() for _ in range(3))
     assert best < 0.3, f"importing the handler took {best * 1000:.0f} ms of CPU"
+
+
+def test_daily_counters_count_each_delivery_once(audit_table):
+    from datetime import date
+
+    from compliance_guardian import audit
+
+    records = [
+        {**GATEWAY_RECORD, "requestId": "a-1", "status": "200"},
+        {**GATEWAY_RECORD, "requestId": "a-2", "status": "403", "user": "u-9"},
+        {**GATEWAY_RECORD, "requestId": "a-3", "httpMethod": "POST", "resourcePath": "/auth/login",
+         "path": "/dev/auth/login", "status": "401", "user": "-"},
+    ]  # fmt: skip
+    event = audit.encode_subscription_event(records, "/aws/apigateway/x")
+    audit.ingest(event)
+    audit.ingest(event)  # redelivered: the events overwrite themselves, the counters stay
+    audit.ingest(
+        audit.encode_subscription_event([{**GATEWAY_RECORD, "requestId": "a-4"}], "/aws/apigateway/x")
+    )
+    summary = audit.access_summary(date(2026, 11, 1), date(2026, 11, 30))
+    assert summary == {"requests": 4, "deniedRequests": 2, "failedSignIns": 1, "distinctUsers": 2}
+    assert audit.access_summary(date(2026, 10, 1), date(2026, 10, 31))["requests"] == 0

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from shared.errors import NotFound
+from shared.lake_schema import DATA_END, DATA_START
 
 from compliance_guardian import features, fraud
 
@@ -50,6 +51,18 @@ def _period_params(first: date, last: date) -> list[Any]:
 
 
 def fraud_statistics(warehouse: Any, first: date, last: date) -> dict[str, Any]:
+    """The statistics of a period: computed once per data version and period, then read."""
+    from shared import artifacts
+
+    if last < DATA_START or first > DATA_END:  # no payment can be there: nothing to scan
+        return _statistics([], first, last)
+    return artifacts.cached(
+        f"compliance/fraud-stats/{first.isoformat()}_{last.isoformat()}",
+        lambda: _statistics(_statistics_rows(warehouse, first, last), first, last),
+    )
+
+
+def _statistics_rows(warehouse: Any, first: date, last: date) -> list[dict[str, Any]]:
     agg = (
         "COUNT(*) AS transactions, SUM(CASE WHEN is_fraud THEN 1 ELSE 0 END) AS fraudulent, "
         "SUM(CASE WHEN chargeback THEN 1 ELSE 0 END) AS chargebacks, "
@@ -66,8 +79,10 @@ def fraud_statistics(warehouse: Any, first: date, last: date) -> dict[str, Any]:
         f"UNION ALL SELECT 'country' AS dim, billing_country AS k, {agg} FROM p GROUP BY billing_country "
         f"UNION ALL SELECT 'band' AS dim, CAST(band AS VARCHAR) AS k, {agg} FROM p GROUP BY band"
     )
-    rows = warehouse.query(sql, _period_params(first, last))
+    return warehouse.query(sql, _period_params(first, last))
 
+
+def _statistics(rows: list[dict[str, Any]], first: date, last: date) -> dict[str, Any]:
     def breakdown(row: dict[str, Any], key: str) -> dict[str, Any]:
         n = int(row["transactions"] or 0)
         fraudulent = int(row["fraudulent"] or 0)
@@ -123,6 +138,9 @@ def scored_period(warehouse: Any, first: date, last: date) -> list[dict[str, Any
     """Every payment of the period with its fraud score and reason codes, highest score first
     (computed once per data version and period)."""
     from shared import artifacts
+
+    if last < DATA_START or first > DATA_END:
+        return []
 
     def compute() -> list[dict[str, Any]]:
         columns, rows = features.payment_rows(warehouse, first, last)
