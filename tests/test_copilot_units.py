@@ -184,6 +184,30 @@ def test_follow_ups_keep_the_question_and_change_what_they_name(lex):
     assert unrelated.intent is None
 
 
+def test_a_bare_metric_or_direction_changes_the_last_question(lex):
+    from retail_copilot import nlu
+
+    top = parse("Top 5 products by revenue in March 2026", lex)
+    by_units = nlu.merge(parse("by units", lex), top)
+    assert (by_units.intent, by_units.metric, by_units.n, by_units.period.first) == (
+        "top_products",
+        "units",
+        5,
+        date(2026, 3, 1),
+    )
+    growth = parse("Which region grew fastest this year?", lex)
+    worst = nlu.merge(parse("and which declined the most?", lex), growth)
+    assert (worst.intent, worst.dimension, worst.by_growth, worst.ascending) == (
+        "breakdown",
+        "region",
+        True,
+        True,
+    )
+    week = parse("How many orders did we get last week?", lex)
+    yoy = nlu.merge(parse("compare with the same week last year", lex), week)
+    assert (yoy.compare, yoy.period.first, yoy.metric) == ("year", date(2026, 6, 22), "orders")
+
+
 # ---- hostile messages ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "text",

@@ -271,7 +271,10 @@ def render_summary(q: Question, r: Result) -> str:
         head += "."
     rest = [m for m in ("revenue", "orders", "aov", "customers") if m != metric]
     detail = ", ".join(f"{METRIC_NAMES[m]} {value_text(m, now[m])}" for m in rest)
-    lines = [head, "", f"Also: {detail}; return rate {value_text('return_rate', now['return_rate'])}."]
+    also = f"Also: {detail}"
+    if metric != "return_rate":
+        also += f"; return rate {value_text('return_rate', now['return_rate'])}"
+    lines = [head, "", also + "."]
     if "previous" in f:
         prev = f["previous"]
         lines.append(

@@ -81,7 +81,7 @@ METHOD_WORDS = [
     ("card payments", "card"),
 ]  # fmt: skip
 FOLLOW_UP = re.compile(
-    r"^(and|what about|how about|same|now|also|only|just|but|instead|then|ok|okay|break|split|show|"
+    r"^(and|what about|how about|same|now|also|only|just|but|instead|then|ok|okay|break|split|show|by|"
     r"compare|vs|versus|what if)\b|\b(it|that|those|them|these|this one|same)\b"
 )
 
@@ -360,7 +360,7 @@ def parse(text: str, lex: Lexicon) -> Question:
 
     # comparisons first: "same period last year" must not read as the period "last year"
     if t.take_regex(
-        r"\b(?:same (?:period|time|month|quarter) (?:last|a|the previous|previous) year|year over year|year-over-year|yoy|vs\.? last year|versus last year|compared (?:to|with) last year|a year (?:ago|earlier|before))\b"
+        r"\b(?:same (?:period|time|day|week|month|quarter) (?:last|a|the previous|previous) year|year over year|year-over-year|yoy|vs\.? last year|versus last year|compared (?:to|with) last year|a year (?:ago|earlier|before))\b"
     ):
         q.compare = "year"
     if t.take_regex(
@@ -447,7 +447,10 @@ def parse(text: str, lex: Lexicon) -> Question:
         r"\b" + count + r" (?:best|top|worst|most|least|biggest|largest)", t.low
     ):
         q.n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1)]
-    q.ascending = t.has("worst", "least", "bottom", "lowest", "slowest", "fewest", "weakest", "smallest")
+    q.ascending = t.has(
+        "worst", "least", "bottom", "lowest", "slowest", "fewest", "weakest", "smallest", "declined",
+        "decline", "declining", "dropped", "fell", "shrank", "shrinking",
+    )  # fmt: skip
     q.by_growth = t.has(
         "fastest",
         "grew the most",
@@ -475,7 +478,13 @@ def parse(text: str, lex: Lexicon) -> Question:
             break
 
     q.intent = _intent(t, q)
-    q.follow_up = bool(FOLLOW_UP.search(t.low.strip())) or (q.intent is None and len(text.split()) <= 6)
+    words = len(text.split())
+    q.follow_up = (
+        bool(FOLLOW_UP.search(t.low.strip()))
+        or (q.intent is None and words <= 6)
+        # "by units", "the return rate?": a metric alone reads as a change to the last question
+        or (q.intent == "summary" and words <= 4 and q.period is None and not q.places and not q.product)
+    )
     return q
 
 
@@ -582,7 +591,8 @@ def merge(new: Question, context: Question | None) -> Question:
     if new.intent is None and not new.follow_up:
         return new
     out = replace(context, recognised=list(new.recognised), follow_up=True)
-    if new.intent is not None and new.intent != context.intent:
+    # "summary" is what a bare metric reads as: in a follow-up it changes the metric, not the question
+    if new.intent not in (None, "summary") and new.intent != context.intent:
         out.intent = new.intent
         if new.intent in ("top_products", "top_customers", "breakdown"):
             out.n = new.n
