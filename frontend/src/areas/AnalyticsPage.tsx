@@ -4,7 +4,7 @@ import { BarChart, dateToX, Heatmap, LineChart } from "../charts";
 import { AreaPage } from "../components/AreaPage";
 import { DataTable } from "../components/DataTable";
 import { Toggle } from "../components/FormFields";
-import { formatChangePct, formatDate, formatMoney, formatNumber, formatPct, formatPeriod } from "../components/format";
+import { daysBefore, formatChangePct, formatDate, formatMoney, formatNumber, formatPct, formatPeriod } from "../components/format";
 import { Section } from "../components/Section";
 import { QueryBuilder } from "./analytics/QueryBuilder";
 import { ChangeKpiCard } from "./ChangeKpiCard";
@@ -60,12 +60,6 @@ function Kpis() {
 /** How far back each granularity looks from the data's last day: a month of days, half a year
  * of weeks, two years of months (the service's default period is the last month). */
 const LOOKBACK_DAYS: Record<Granularity, number | null> = { day: null, week: 182, month: 730 };
-
-function daysBefore(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days + 1);
-  return d.toISOString().slice(0, 10);
-}
 
 function SalesChart() {
   const [granularity, setGranularity] = useState<Granularity>("day");

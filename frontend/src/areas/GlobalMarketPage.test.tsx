@@ -58,6 +58,11 @@ describe("Global market", () => {
     const trends = await screen.findByRole("region", { name: "Sales by region" });
     const chart = await within(trends).findByRole("img", { name: /Revenue by month for the 2 largest regions/ });
     expect(chart.querySelectorAll("path.chart-series")).toHaveLength(2);
+    // two years of months back from the data's last day (which the service's default answer gave)
+    expect(server.callsTo("GET", "/global-market/trends").map((c) => c.query.toString())).toEqual([
+      "granularity=month&currency=USD",
+      "granularity=month&currency=USD&from=2024-07-01&to=2026-06-30",
+    ]);
     const row = within(trends).getByRole("rowheader", { name: "Western Europe" }).closest("tr")!;
     expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["$5,000.50", "42", "+12.3%", "—"]);
 

@@ -7,7 +7,7 @@ import { ApiForm } from "../components/ApiForm";
 import { DataTable } from "../components/DataTable";
 import { Field } from "../components/Field";
 import { checks, SelectField, splitList, Toggle } from "../components/FormFields";
-import { formatChangePct, formatDate, formatMoney, formatNumber, formatPct, formatPeriod } from "../components/format";
+import { daysBefore, formatChangePct, formatDate, formatMoney, formatNumber, formatPct, formatPeriod } from "../components/format";
 import { Section } from "../components/Section";
 import { useApiForm } from "../components/useApiForm";
 
@@ -60,12 +60,18 @@ export default function GlobalMarketPage() {
 
 function RegionTrends({ currency }: { currency: string }) {
   const [granularity, setGranularity] = useState<"week" | "month">("month");
-  const trends = useApiGet("/global-market/trends", { query: { granularity, currency } });
+  // Half a year of weeks or two years of months back from the data's last day, which the first
+  // answer (the service's default period) tells.
+  const [lastDay, setLastDay] = useState<string | null>(null);
+  const span = lastDay ? { from: daysBefore(lastDay, granularity === "week" ? 182 : 730), to: lastDay } : {};
+  const trends = useApiGet("/global-market/trends", { query: { granularity, currency, ...span } }, { enabled: !!lastDay });
+  const latest = useApiGet("/global-market/trends", { query: { granularity: "month", currency } }, { enabled: !lastDay });
+  if (latest.data && !lastDay) setLastDay(latest.data.period.to);
   return (
     <Section
       title="Sales by region"
       source="GET /global-market/trends"
-      query={trends}
+      query={lastDay ? trends : latest}
       actions={
         <Toggle
           label="Granularity"

@@ -44,3 +44,11 @@ export function formatDateTime(value: string): string {
 export function formatPeriod(period: { from: string; to: string }): string {
   return `${formatDate(period.from)} – ${formatDate(period.to)}`;
 }
+
+/** the first day of the `days` days ending on `date` (ISO dates): daysBefore("2026-06-30", 30) is
+ * "2026-06-01" */
+export function daysBefore(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days + 1);
+  return d.toISOString().slice(0, 10);
+}
