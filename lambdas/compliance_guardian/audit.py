@@ -14,8 +14,8 @@ same `ingest` after answering (local/audit.py).
 Items (table `AUDIT_TABLE`, components/state_tables.py):
 
     pk = access#<month> sk = <timestamp>#<requestId>   an API call (AuditEvent fields)
-    pk = scan#<month>   sk = <timestamp>#<requestId>   a PCI/PII scan: kind, findings (counts only)
-    pk = stats#<month>  sk = <day>                     that day's requests, denied, failedSignIns, users
+    pk = stats#<month>  sk = <day>                     that day's requests, denied, failedSignIns, users,
+                                                       PCI/PII scans and findings (counts, never content)
     pk = delivery#<month> sk = <sha256 of request ids> a delivery already counted (exactly-once counters)
 
 Month partitions (`2026-12`) keep a period's listing a few key-range queries, newest first
@@ -239,22 +239,19 @@ def write(items: list[dict[str, Any]]) -> None:
 
 
 def record_scan(kind: str, findings: int, user_id: str | None, request_id: str | None) -> None:
-    """Remember that a PCI/PII scan ran and how much it found (never what)."""
+    """Count a PCI/PII scan and how much it found (never what) in the day's counters."""
     moment = now()
-    stamp = iso(moment)
-    aws.client("dynamodb").put_item(
+    day = moment.date().isoformat()
+    aws.client("dynamodb").update_item(
         TableName=table(),
-        Item=item(
-            {
-                "pk": f"scan#{moment.date().isoformat()[:7]}",
-                "sk": f"{stamp}#{request_id or os.urandom(8).hex()}",
-                "kind": kind,
-                "findings": int(findings),
-                "userId": user_id,
-                "timestamp": stamp,
-                "expiresAt": int(moment.timestamp()) + retention_days() * 86400,
-            }
-        ),
+        Key={"pk": {"S": f"stats#{day[:7]}"}, "sk": {"S": day}},
+        UpdateExpression="ADD #scans :one, #found :n SET expiresAt = if_not_exists(expiresAt, :e)",
+        ExpressionAttributeNames={"#scans": f"{kind}Scans", "#found": f"{kind}Findings"},
+        ExpressionAttributeValues={
+            ":one": {"N": "1"},
+            ":n": {"N": str(int(findings))},
+            ":e": {"N": str(int(moment.timestamp()) + retention_days() * 86400)},
+        },
     )
 
 
@@ -385,36 +382,13 @@ def list_events(
     return [public(e) for e in out], None
 
 
-def _partition(kind: str, first: date, last: date, projection: str) -> list[dict[str, Any]]:
-    dynamodb = aws.client("dynamodb")
-    out: list[dict[str, Any]] = []
-    low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
-    for month in _months(first, last):
-        request: dict[str, Any] = {
-            "TableName": table(),
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": f"{kind}#{month}"},
-                ":lo": {"S": low},
-                ":hi": {"S": high},
-            },
-            "ProjectionExpression": projection,
-        }
-        if kind != "access":
-            request["ExpressionAttributeNames"] = {"#k": "kind", "#f": "findings"}
-        while True:
-            page = dynamodb.query(**request)
-            out += [plain(i) for i in page.get("Items", [])]
-            if not page.get("LastEvaluatedKey"):
-                break
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return out
+COUNTERS = ("requests", "denied", "failedSignIns", "pciScans", "pciFindings", "piiScans", "piiFindings")
 
 
-def access_summary(first: date, last: date) -> dict[str, int]:
-    """From the per-day counters (`count`): one item per day of the period."""
+def daily_summary(first: date, last: date) -> dict[str, int]:
+    """The period's access and scan figures from the per-day counters: one item per day."""
     dynamodb = aws.client("dynamodb")
-    totals = {"requests": 0, "deniedRequests": 0, "failedSignIns": 0}
+    totals = dict.fromkeys(COUNTERS, 0)
     users: set[str] = set()
     for month in _months(first, last):
         request: dict[str, Any] = {
@@ -430,9 +404,8 @@ def access_summary(first: date, last: date) -> dict[str, int]:
             page = dynamodb.query(**request)
             for raw in page.get("Items", []):
                 day = plain(raw)
-                totals["requests"] += int(day.get("requests") or 0)
-                totals["deniedRequests"] += int(day.get("denied") or 0)
-                totals["failedSignIns"] += int(day.get("failedSignIns") or 0)
+                for key in COUNTERS:
+                    totals[key] += int(day.get(key) or 0)
                 users.update(day.get("users") or [])
             if not page.get("LastEvaluatedKey"):
                 break
@@ -440,12 +413,11 @@ def access_summary(first: date, last: date) -> dict[str, int]:
     return {**totals, "distinctUsers": len(users)}
 
 
-def scan_summary(first: date, last: date) -> dict[str, int]:
-    scans = _partition("scan", first, last, "#k, #f")
-    out = {"pciScans": 0, "pciFindings": 0, "piiScans": 0, "piiFindings": 0}
-    for scan in scans:
-        kind = scan.get("kind")
-        if kind in ("pci", "pii"):
-            out[f"{kind}Scans"] += 1
-            out[f"{kind}Findings"] += int(scan.get("findings") or 0)
-    return out
+def access_summary(first: date, last: date) -> dict[str, int]:
+    figures = daily_summary(first, last)
+    return {
+        "requests": figures["requests"],
+        "distinctUsers": figures["distinctUsers"],
+        "deniedRequests": figures["denied"],
+        "failedSignIns": figures["failedSignIns"],
+    }
