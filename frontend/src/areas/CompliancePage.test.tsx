@@ -90,6 +90,14 @@ describe("Compliance", () => {
           modelVersion: "fraud-2026-06",
         }),
       "POST /compliance/cases": (call: Call) => json(201, { ...CASE, caseId: "case-9", ...(call.body as object), status: "open", version: 1 }),
+      "PATCH /compliance/cases/case-9": (call: Call) =>
+        json(200, {
+          ...CASE,
+          caseId: "case-9",
+          title: "Review card payment of $999.00 (score 82%)",
+          version: 2,
+          notes: [{ author: "u1", text: (call.body as { note: string }).note, createdAt: "2026-06-30T10:00:00Z" }],
+        }),
     });
     renderApp({ path: "/compliance", fetch: server.fetch, tokens: tokenPair(1) });
     const region = await screen.findByRole("region", { name: "Fraud checker" });
@@ -120,8 +128,12 @@ describe("Compliance", () => {
     fireEvent.click(within(region).getByRole("button", { name: "Open a case" }));
     expect((await within(region).findByRole("status")).textContent).toContain("Case opened: Review card payment of $999.00 (score 82%)");
     const sent = server.callsTo("POST", "/compliance/cases")[0]!.body as Record<string, unknown>;
-    expect(sent.severity).toBe("high");
-    expect(sent.description).toBe("Fraud check: decline, Billing, shipping and IP countries differ; 4 attempts.");
+    expect(sent).toEqual({ title: "Review card payment of $999.00 (score 82%)", severity: "high", tags: ["fraud-check"] });
+    // the check's outcome is the case's first note, on the version just created
+    expect(server.callsTo("PATCH", "/compliance/cases/case-9")[0]!.body).toEqual({
+      note: "Fraud check: decline, Billing, shipping and IP countries differ; 4 attempts.",
+      version: 1,
+    });
   });
 
   it("moves a case on the board with its version, and shows a 409 in words", async () => {

@@ -1,7 +1,8 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { Schemas } from "../api/client";
-import { useApiGet, useApiPost } from "../api/hooks";
+import { unwrap, type Schemas } from "../api/client";
+import { asApiError, type ApiError } from "../api/errors";
+import { useApi, useApiGet, useApiPost } from "../api/hooks";
 import { useCurrentUser } from "../auth/AuthProvider";
 import { BarChart } from "../charts";
 import { AreaPage } from "../components/AreaPage";
@@ -43,7 +44,25 @@ export default function CompliancePage() {
 
 function FraudChecker() {
   const check = useApiPost("/compliance/fraud-detection");
-  const openCase = useApiPost("/compliance/cases");
+  const api = useApi();
+  /** POST the case, then PATCH the check's outcome onto it as its first note (the case's history
+   * keeps who noted what, and when) */
+  const openCase = useMutation<Schemas["Case"], ApiError, { create: Schemas["CaseCreate"]; note: string }>({
+    mutationFn: async ({ create, note }) => {
+      try {
+        const created = await unwrap(api.client.POST("/compliance/cases", { body: create }));
+        const version = (created as { version?: number }).version;
+        return await unwrap(
+          api.client.PATCH("/compliance/cases/{caseId}", {
+            params: { path: { caseId: created.caseId } },
+            body: { note, ...(version !== undefined ? { version } : {}) } as Schemas["CaseUpdate"],
+          }),
+        );
+      } catch (e) {
+        throw asApiError(e);
+      }
+    },
+  });
   const queryClient = useQueryClient();
   const [checked, setChecked] = useState<Schemas["FraudCheckRequest"] | null>(null);
   const form = useApiForm({
@@ -122,11 +141,13 @@ function FraudChecker() {
               onClick={() =>
                 openCase.mutate(
                   {
-                    title: `Review ${checked.paymentMethod} payment of ${formatMoney(checked.amount, checked.currency)} (score ${formatRate(a.score)})`,
-                    severity,
-                    description: `Fraud check: ${a.decision}, ${a.reasons.map((r) => r.message).join("; ") || "no reasons given"}.`,
-                    ...(checked.customerId ? { entityType: "customer" as const, entityId: checked.customerId } : {}),
-                    tags: ["fraud-check"],
+                    create: {
+                      title: `Review ${checked.paymentMethod} payment of ${formatMoney(checked.amount, checked.currency)} (score ${formatRate(a.score)})`,
+                      severity,
+                      ...(checked.customerId ? { entityType: "customer" as const, entityId: checked.customerId } : {}),
+                      tags: ["fraud-check"],
+                    },
+                    note: `Fraud check: ${a.decision}, ${a.reasons.map((r) => r.message).join("; ") || "no reasons given"}.`,
                   },
                   { onSuccess: () => void queryClient.invalidateQueries({ queryKey: CASES_KEY }) },
                 )
