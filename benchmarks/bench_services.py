@@ -9,7 +9,10 @@ artifacts computed once per data version) and then N timed calls on a keep-alive
 It prints per request p50/p95 ms at each scale, the warehouse queries and MB scanned per call
 (the `X-Warehouse-Queries` / `X-Warehouse-Bytes` headers the local platform's functions add:
 `WAREHOUSE_STATS_HEADERS=1`, never set in AWS), and the verdict against the budget
-(p95 < 300 ms at scale 1.0; SERVICES.md).
+(p95 < 300 ms at scale 1.0; SERVICES.md). Then, per service, what a cold start costs: the
+handler's import time in a fresh interpreter (`bench_imports.py`'s probe, budget 300 ms) and
+the size of its zip as the pipeline builds it (`bench_zips.py`'s build, budget 20 MB; needs the
+package index once, `--no-zip` skips it).
 
     .venv/bin/python benchmarks/bench_services.py                      # every service, 1.0 and 5.0
     .venv/bin/python benchmarks/bench_services.py --service analytics-service --requests 50
@@ -42,6 +45,8 @@ from local.progress import Progress  # noqa: E402
 
 REQUESTS_DIR = Path(__file__).resolve().parent / "requests"
 P95_BUDGET_MS = 300.0
+IMPORT_BUDGET_MS = 300.0
+ZIP_BUDGET_MB = 20.0
 BUDGET_SCALE = 1.0
 PASSWORD = "Correct-Horse-Battery-9"
 WARMUP = 3
@@ -244,12 +249,58 @@ def report(
     return ok
 
 
+def packages(services: list[str], *, zips: bool, runs: int = 5) -> bool:
+    """Print each service's handler import time and zip size; whether both are in budget."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_imports  # the same probe and environment as `bench_imports.py`
+
+    from components import catalog
+
+    ok = True
+    print(
+        f"\n{'service':<22}{'import wall ms (min)':>22}{'cpu ms':>9}{'zip MB':>9}   budget import {IMPORT_BUDGET_MS:.0f} ms, zip {ZIP_BUDGET_MB:.0f} MB"
+    )
+    scratch = tempfile.TemporaryDirectory(prefix="bench-services-zip-") if zips else None
+    try:
+        deps = None
+        for name in services:
+            fn = catalog.service(name)
+            walls, cpus, _ = bench_imports.measure(
+                f"{fn.package}.handler", runs, bench_imports.environment(False)
+            )
+            wall = statistics.median(walls)
+            size = "-"
+            if scratch is not None:
+                from deploy import lambdas as dl
+
+                deps = deps or dl.Dependencies(Path(scratch.name) / "deps")
+                built = dl.build_package(
+                    catalog.LAMBDAS_DIR,
+                    fn.package,
+                    Path(scratch.name) / "dist",
+                    dependencies=deps,
+                    bundles=fn.bundles,
+                )
+                mb = built.size / 2**20
+                size = f"{mb:.1f}"
+                ok = ok and mb <= ZIP_BUDGET_MB
+            ok = ok and wall <= IMPORT_BUDGET_MS
+            print(f"{name:<22}{wall:>15.0f} ({min(walls):.0f}){statistics.median(cpus):>9.0f}{size:>9}")
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 5.0])
     parser.add_argument("--requests", type=int, default=40, help="timed calls per request")
     parser.add_argument("--service", action="append", help="only this service (repeatable)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--no-zip", action="store_true", help="skip building the zips (needs the package index)"
+    )
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a budget is missed or a call fails"
     )
@@ -265,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         by_scale[scale] = bench_scale(scale, requests, args.requests)
         print(f"scale {scale:g}: measured in {time.perf_counter() - started:.0f} s", flush=True)
     ok = report(requests, by_scale, args.requests, args.markdown)
+    services = sorted({r.service for r in requests})
+    ok = packages(services, zips=not args.no_zip) and ok
     return 1 if args.strict and not ok else 0
 
 
