@@ -21,8 +21,9 @@ class Window:
     offset: int = 0
 
     def clause(self) -> str:
-        # both are validated ints (the handler's paging); LIMIT cannot take a `?` in Athena
-        return f"LIMIT {int(self.limit) + 1} OFFSET {int(self.offset)}"
+        # both are validated ints (the handler's paging); LIMIT cannot take a `?` in Athena, and
+        # Trino wants OFFSET before LIMIT (DuckDB takes either order)
+        return f"OFFSET {int(self.offset)} LIMIT {int(self.limit) + 1}"
 
     def page(self, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int | None]:
         """This page's rows and the next offset (None on the last page): one extra row is

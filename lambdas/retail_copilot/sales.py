@@ -15,7 +15,7 @@ copilot's figures match the dashboards:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,11 +131,6 @@ class Filters:
             )
         return sql, params
 
-    def source(self, period: Period) -> tuple[str, str, list[Any]]:
-        """(order-level measures, FROM ... WHERE ..., parameters): for GROUPING SETS."""
-        where, params = self.where(period, lines=False)
-        return _ORDER_MEASURES, f"{_ORDER_FROM} WHERE {where}", params
-
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, ())}
 
@@ -180,38 +175,6 @@ def in_parallel(*calls):
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         futures = [pool.submit(fn) for fn in calls]
         return [f.result() for f in futures]
-
-
-def breakdowns(period: Period, dimensions: Sequence[str], filters: Filters = Filters()) -> dict[str, list]:
-    """One-dimension breakdowns and the total ("total": [figures]) in as few queries as the
-    levels allow: one GROUPING SETS query for the order-level dimensions (and the total), one
-    per line-level dimension."""
-    out: dict[str, list] = {d: [] for d in dimensions}
-    if filters.needs_lines:  # every figure is a line-level one
-        for dim in dimensions:
-            out[dim] = breakdown(dim, period, filters)
-        out["total"] = [summary(period, filters)]
-        return out
-    order_level = [d for d in dimensions if not DIMENSIONS[d][2]]
-    for dim in dimensions:
-        if dim not in order_level:
-            out[dim] = breakdown(dim, period, filters)
-    exprs = [DIMENSIONS[d][0] for d in order_level]
-    sets = "".join(f"({e}), " for e in exprs) + "()"
-    columns = "".join(f"{e} AS g{i}, " for i, e in enumerate(exprs))
-    measures, source, params = filters.source(period)
-    sql = f"SELECT {columns}{measures} {source} GROUP BY GROUPING SETS ({sets})"
-    out["total"] = [_figures({})]
-    for row in get_warehouse().query(sql, params, max_rows=10_000):
-        keys = [(d, row[f"g{i}"]) for i, d in enumerate(order_level) if row[f"g{i}"] is not None]
-        if not keys:
-            out["total"] = [_figures(row)]
-            continue
-        dim, key = keys[0]
-        out[dim].append({"key": _key(key), "label": _key(key), **_figures(row)})
-    for dim in order_level:
-        out[dim].sort(key=lambda r: (-r["revenue"], r["key"]))
-    return out
 
 
 def top_products(
