@@ -87,6 +87,51 @@ def test_glue_catalog_datasets_from_glue_and_the_bucket_manifest():
     assert 1.9 < item["freshnessHours"] < 2.1 and item["dataEnd"] == "2026-06-30"
 
 
+def test_each_answer_reports_its_warehouse_usage_in_logs_metrics_and_local_headers(
+    tmp_path, monkeypatch, capsys
+):
+    from shared import warehouse as wmod
+    from shared.testing import LAMBDA_ENV, call, user
+
+    from datagen.generate import generate
+
+    for key, value in LAMBDA_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    data = generate(tmp_path / "data", scale=0.02, seed=7)
+    wmod.set_warehouse(wmod.DuckDBWarehouse(data.out_dir))
+    from shared.observability import logger
+
+    level = logger.log_level
+    logger.setLevel("INFO")
+    try:
+        from analytics_service.handler import lambda_handler
+
+        monkeypatch.delenv("WAREHOUSE_STATS_HEADERS", raising=False)
+        quiet = call(lambda_handler, "GET", "/analytics/kpis", user=user())
+        assert quiet.status == 200 and "x-warehouse-queries" not in quiet.headers  # never in AWS
+        monkeypatch.setenv("WAREHOUSE_STATS_HEADERS", "1")
+        answer = call(lambda_handler, "GET", "/analytics/kpis", user=user())
+        assert answer.headers["x-warehouse-queries"] == "1" and int(answer.headers["x-warehouse-bytes"]) > 0
+        refused = call(
+            lambda_handler,
+            "GET",
+            "/analytics/kpis",
+            query={"from": "2026-01-01", "to": "2025-01-01"},
+            user=user(),
+        )
+        assert refused.status == 400 and refused.headers["x-warehouse-queries"] == "0"  # reset per request
+    finally:
+        wmod.set_warehouse(None)
+        logger.setLevel(level)
+    out = capsys.readouterr().out
+    logged = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    usage = [entry for entry in logged if entry.get("message") == "warehouse usage"]
+    assert usage and usage[-1]["warehouseQueries"] == 1 and usage[-1]["warehouseBytesScanned"] > 0
+    emitted = [entry for entry in logged if "WarehouseQueries" in entry]  # EMF metrics
+    assert emitted and emitted[-1]["WarehouseBytesScanned"] == [usage[-1]["warehouseBytesScanned"]]
+
+
 # ---- the local platform ---------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
