@@ -256,3 +256,19 @@ def test_daily_counters_count_each_delivery_once(audit_table):
     summary = audit.access_summary(date(2026, 11, 1), date(2026, 11, 30))
     assert summary == {"requests": 4, "deniedRequests": 2, "failedSignIns": 1, "distinctUsers": 2}
     assert audit.access_summary(date(2026, 10, 1), date(2026, 10, 31))["requests"] == 0
+
+
+def test_preflights_are_counted_not_listed(audit_table):
+    from datetime import date
+
+    from compliance_guardian import audit
+
+    records = [
+        {**GATEWAY_RECORD, "requestId": "o-1", "httpMethod": "OPTIONS", "status": "200"},
+        {**GATEWAY_RECORD, "requestId": "o-2", "httpMethod": "TRACE", "status": "405"},
+        {**GATEWAY_RECORD, "requestId": "o-3"},
+    ]
+    assert audit.ingest(audit.encode_subscription_event(records, "/aws/apigateway/x")) == {"received": 3}
+    items, _ = audit.list_events(date(2026, 11, 1), date(2026, 11, 30), limit=10)
+    assert [i["requestId"] for i in items] == ["o-3"]
+    assert audit.access_summary(date(2026, 11, 1), date(2026, 11, 30))["requests"] == 3
