@@ -173,6 +173,7 @@ function FraudChecker() {
                     label={`What drove the score: ${a.reasons.map((r) => r.code).join(", ")}`}
                     bars={a.reasons.map((r) => ({ label: r.code, value: r.contribution ?? 0 }))}
                     formatValue={(v) => formatRate(v)}
+                    width={440}
                   />
                 )}
                 <ul className="plain-list reasons">
@@ -199,7 +200,20 @@ const FIGURES: Column<Breakdown>[] = [
   { header: "Fraud rate", cell: (row) => formatRate(row.fraudRate), sort: (r) => r.fraudRate, numeric: true },
 ];
 
-function BreakdownView({ caption, keyLabel, rows, chartTop = 12 }: { caption: string; keyLabel: string; rows: Breakdown[]; chartTop?: number }) {
+function BreakdownView({
+  caption,
+  keyLabel,
+  rows,
+  chartTop = 12,
+  half = false,
+}: {
+  caption: string;
+  keyLabel: string;
+  rows: Breakdown[];
+  chartTop?: number;
+  /** drawn in half a row */
+  half?: boolean;
+}) {
   if (rows.length === 0) return null;
   const ranked = [...rows].sort((a, b) => b.fraudRate - a.fraudRate);
   return (
@@ -211,6 +225,7 @@ function BreakdownView({ caption, keyLabel, rows, chartTop = 12 }: { caption: st
           .join(", ")}`}
         bars={ranked.slice(0, chartTop).map((r) => ({ label: r.key, value: r.fraudRate }))}
         formatValue={formatRate}
+        width={half ? 440 : undefined}
       />
       <DataTable
         caption={caption}
@@ -254,8 +269,8 @@ function FraudStatistics() {
             )}
           </dl>
           <div className="split">
-            <BreakdownView caption="By payment method" keyLabel="Method" rows={s.byMethod} />
-            <BreakdownView caption="By amount band (USD)" keyLabel="Band" rows={s.byAmountBand} />
+            <BreakdownView caption="By payment method" keyLabel="Method" rows={s.byMethod} half />
+            <BreakdownView caption="By amount band (USD)" keyLabel="Band" rows={s.byAmountBand} half />
           </div>
           <BreakdownView caption="By billing country, highest rate first" keyLabel="Country" rows={s.byCountry} />
         </>

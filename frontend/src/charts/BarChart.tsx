@@ -11,6 +11,8 @@ interface Props {
   label: string;
   bars: readonly Bar[];
   formatValue?: (value: number) => string;
+  /** the viewBox width: smaller for a chart in half a row, so its text stays readable */
+  width?: number;
 }
 
 const ROW = 26;
@@ -19,7 +21,7 @@ const VALUE_WIDTH = 80;
 
 /** Horizontal bars, one per label (names read better across than under a bar), each with its
  * value written at its end; negative values grow left of the zero line. */
-export function BarChart({ label, bars, formatValue = compact }: Props) {
+export function BarChart({ label, bars, formatValue = compact, width = WIDTH }: Props) {
   if (bars.length === 0) return <p className="chart-empty">No data to draw.</p>;
   const height = bars.length * ROW + 8;
   const band = scaleBand<number>()
@@ -28,13 +30,13 @@ export function BarChart({ label, bars, formatValue = compact }: Props) {
     .padding(0.2);
   const x = yScaleFor(
     bars.map((b) => b.value),
-    [LABEL_WIDTH, WIDTH - VALUE_WIDTH],
+    [LABEL_WIDTH, width - VALUE_WIDTH],
     true,
   );
   const zero = x(0);
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={label} className="chart-bar">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label} className="chart-bar">
         {bars.map((b, i) => {
           const y = band(i) ?? 0;
           const end = x(b.value);

@@ -45,6 +45,7 @@ export function yScaleFor(values: number[], range: [number, number], includeZero
   let lo = finite.length ? Math.min(...finite) : 0;
   let hi = finite.length ? Math.max(...finite) : 1;
   if (includeZero || (lo >= 0 && lo < 0.4 * hi)) lo = Math.min(0, lo);
+  if (lo === 0 && hi === 0) hi = 1; // nothing but zeros: a zero line at the start, not the middle
   if (lo === hi) {
     lo -= Math.abs(lo) * 0.1 || 1;
     hi += Math.abs(hi) * 0.1 || 1;
