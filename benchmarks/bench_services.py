@@ -59,14 +59,20 @@ class Request:
     path: str
     query: dict = field(default_factory=dict)
     body: object = None
+    index: int = 0  # position in its file: two requests may share a method and path
 
     @property
     def url(self) -> str:
         return self.path + ("?" + urllib.parse.urlencode(self.query) if self.query else "")
 
     @property
+    def key(self) -> str:
+        return f"{self.service}#{self.index}"
+
+    @property
     def label(self) -> str:
-        return f"{self.method} {self.path}" + (f" ({_short(self.query)})" if self.query else "")
+        detail = self.query or (self.body if isinstance(self.body, dict) else {})
+        return f"{self.method} {self.path}" + (f" ({_short(detail)})" if detail else "")
 
 
 def _short(query: dict) -> str:
@@ -93,12 +99,9 @@ def load_requests(services: list[str] | None) -> list[Request]:
         service = path.stem
         if services and service not in services:
             continue
-        for item in json.loads(path.read_text()):
-            out.append(
-                Request(
-                    service, item["method"].upper(), item["path"], item.get("query") or {}, item.get("body")
-                )
-            )
+        for i, item in enumerate(json.loads(path.read_text())):
+            method, query, body = item["method"].upper(), item.get("query") or {}, item.get("body")
+            out.append(Request(service, method, item["path"], query, body, i))
     return out
 
 
@@ -186,7 +189,7 @@ def run(platform: LocalPlatform, requests: list[Request], n: int) -> dict[str, F
                 figures.ms.append(ms)
                 figures.queries.append(int(headers.get("x-warehouse-queries", 0)))
                 figures.scanned.append(int(headers.get("x-warehouse-bytes", 0)))
-        results[req.label] = figures
+        results[req.key] = figures
     return results
 
 
@@ -215,7 +218,7 @@ def report(
     for req in requests:
         cells, costs, verdict = [], [], ""
         for s in scales:
-            f = by_scale[s].get(req.label)
+            f = by_scale[s].get(req.key)
             if f is None or f.failures or not f.ms:
                 cells.append("failed")
                 costs.append(f.failures[0] if f and f.failures else "-")
@@ -243,7 +246,7 @@ def report(
                 row += f"{p50:>10}{p95:>10}{q:>7}{mb:>9}"
             print(f"{req.service:<22}{req.label[:61]:<62}{row}   {verdict}")
             for s in scales:
-                f = by_scale[s].get(req.label)
+                f = by_scale[s].get(req.key)
                 if f and f.failures:
                     print(f"    scale {s:g}: {f.failures[0]}")
     return ok
