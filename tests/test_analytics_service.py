@@ -87,6 +87,28 @@ def test_glue_catalog_datasets_from_glue_and_the_bucket_manifest():
     assert 1.9 < item["freshnessHours"] < 2.1 and item["dataEnd"] == "2026-06-30"
 
 
+def test_a_query_over_the_workgroup_scan_cutoff_is_the_caller_s_400():
+    from analytics_service.explore import structured_query
+    from shared.errors import BadRequest
+    from shared.warehouse import Warehouse, WarehouseError
+
+    class Cutoff(Warehouse):
+        backend = "athena"
+
+        def __init__(self, message: str) -> None:
+            self.message = message
+
+        def query_columns(self, sql, params=(), *, max_rows=None, reuse_minutes=None):
+            raise WarehouseError(self.message)
+
+    doc = {"dataset": "orders", "metrics": [{"field": "*", "agg": "count"}]}
+    with pytest.raises(BadRequest) as err:
+        structured_query(doc, Cutoff("Athena query q-1 failed: Bytes scanned limit was exceeded"))
+    assert err.value.code == "QUERY_TOO_LARGE"
+    with pytest.raises(WarehouseError):  # any other failure stays ours (a 500)
+        structured_query(doc, Cutoff("Athena query q-1 failed: internal error"))
+
+
 def test_each_answer_reports_its_warehouse_usage_in_logs_metrics_and_local_headers(
     tmp_path, monkeypatch, capsys
 ):
