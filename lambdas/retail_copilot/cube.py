@@ -14,7 +14,7 @@ day, country and channel, so summing cells is exact.
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from shared import artifacts
@@ -174,6 +174,8 @@ class Cube:
         sel_keys, sel_vals = self._slice(level, period, filters)
         if dimension is None:
             return {None: sel_vals.sum(axis=0).tolist()}
+        if dimension in ("day", "week", "month"):
+            return self._by_time(dimension, sel_keys, sel_vals)
         column, names = {
             "country": (1, self.countries),
             "channel": (2, self.channels),
@@ -191,6 +193,33 @@ class Cube:
                 (np.asarray(out[name]) + sums[index]).tolist() if name in out else sums[index].tolist()
             )
         return out
+
+    def _by_time(self, unit: str, keys: Any, values: Any) -> dict[Any, list[float]]:
+        import numpy as np
+
+        if not len(keys):
+            return {}
+        first = int(keys[:, 0].min())
+        sums = np.zeros((int(keys[:, 0].max()) - first + 1, values.shape[1]))
+        np.add.at(sums, keys[:, 0] - first, values)
+        present = np.bincount(keys[:, 0] - first) > 0
+        out: dict[Any, list[float]] = {}
+        for offset in np.flatnonzero(present):
+            day = self.start + timedelta(days=first + int(offset))
+            if unit == "week":
+                day -= timedelta(days=day.weekday())
+            elif unit == "month":
+                day = day.replace(day=1)
+            key = day.isoformat()
+            out[key] = (np.asarray(out[key]) + sums[offset]).tolist() if key in out else sums[offset].tolist()
+        return out
+
+    def supports(self, dimension: str | None, filters: Any) -> bool:
+        """Whether `by` can answer: no product filter, and no channel at the line level."""
+        if filters.product or filters.products:
+            return False
+        lines = dimension == "category" or bool(filters.category)
+        return not (lines and (dimension == "channel" or filters.channel))
 
 
 _cube: tuple[int, Cube] | None = None

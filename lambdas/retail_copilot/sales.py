@@ -167,6 +167,28 @@ def breakdown(
     return [{"key": _key(r["group_key"]), "label": _key(r["label"]), **_figures(r)} for r in rows]
 
 
+def breakdown_from_cube(dimension: str, period: Period, filters: Filters = Filters()) -> list[dict] | None:
+    """`breakdown` from the data-versioned daily cube (no query), without distinct customers
+    (they do not add up by day: `customers` is None); None when the cube cannot answer (a
+    product filter, or channels at the line level)."""
+    from retail_copilot.cube import cube, figures
+    from retail_copilot.vocabulary import load
+
+    c = cube()
+    if dimension not in ("category", "region", "country", "channel", *TIME_DIMENSIONS) or not c.supports(
+        dimension, filters
+    ):
+        return None
+    names = dict(load()["categories"]) if dimension == "category" else {}
+    rows = [
+        {"key": key, "label": names.get(key, key), **figures(values), "customers": None}
+        for key, values in c.by(dimension, period, filters).items()
+    ]
+    if dimension in TIME_DIMENSIONS:
+        return sorted(rows, key=lambda r: r["key"])
+    return sorted(rows, key=lambda r: (-r["revenue"], r["key"]))
+
+
 def in_parallel(*calls):
     """Run independent queries at the same time (a comparison's two periods): in AWS each is an
     Athena query that mostly waits, so two take the time of one."""
