@@ -223,17 +223,22 @@ function Cohorts() {
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
+const INSIGHTS_SHOWN = 8;
+
 function Insights() {
   const insights = useApiGet("/analytics/insights", { query: { limit: 50 } });
+  const [all, setAll] = useState(false);
   return (
     <Section title="Insights" source="GET /analytics/insights" query={insights}>
       {(page) =>
         page.items.length === 0 ? (
           <p>Nothing notable in this period.</p>
         ) : (
+          <>
           <ul className="insight-list">
             {[...page.items]
               .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.date.localeCompare(a.date))
+              .slice(0, all ? undefined : INSIGHTS_SHOWN)
               .map((i) => (
                 <li key={i.insightId} className={`insight insight-${i.severity}`}>
                   <p className="insight-title">
@@ -250,6 +255,12 @@ function Insights() {
                 </li>
               ))}
           </ul>
+          {page.items.length > INSIGHTS_SHOWN && (
+            <button type="button" className="button-secondary" onClick={() => setAll((a) => !a)}>
+              {all ? "Show the first " + INSIGHTS_SHOWN : `Show all ${page.items.length} insights`}
+            </button>
+          )}
+          </>
         )
       }
     </Section>

@@ -29,8 +29,9 @@ export function Section<T>({ title, source, query, actions, children, className 
   if (!query) body = typeof children === "function" ? null : children;
   else if (query.error) body = <ErrorAlert error={query.error} onRetry={query.refetch && (() => void query.refetch!())} />;
   else if (query.data === undefined)
+    // The loading state holds a panel's usual height, so the page does not jump as answers land.
     body = query.isPending ? (
-      <p className="page-status" role="status">
+      <p className="page-status section-loading" role="status">
         Loading…
       </p>
     ) : null;
