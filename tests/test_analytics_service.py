@@ -109,9 +109,8 @@ def test_a_query_over_the_workgroup_scan_cutoff_is_the_caller_s_400():
         structured_query(doc, Cutoff("Athena query q-1 failed: internal error"))
 
 
-def test_each_answer_reports_its_warehouse_usage_in_logs_metrics_and_local_headers(
-    tmp_path, monkeypatch, capsys
-):
+def test_each_answer_reports_its_warehouse_usage_in_logs_metrics_and_local_headers(tmp_path, monkeypatch):
+    import shared.api
     from shared import warehouse as wmod
     from shared.testing import LAMBDA_ENV, call, user
 
@@ -120,12 +119,18 @@ def test_each_answer_reports_its_warehouse_usage_in_logs_metrics_and_local_heade
     for key, value in LAMBDA_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    logged, emitted = [], []
+    real_info = shared.api.logger.info
+
+    def info(msg, *args, **kwargs):
+        if msg == "warehouse usage":
+            logged.append(kwargs["extra"])
+        return real_info(msg, *args, **kwargs)
+
+    monkeypatch.setattr(shared.api.logger, "info", info)
+    monkeypatch.setattr(shared.api.metrics, "add_metric", lambda **kw: emitted.append(kw))
     data = generate(tmp_path / "data", scale=0.02, seed=7)
     wmod.set_warehouse(wmod.DuckDBWarehouse(data.out_dir))
-    from shared.observability import logger
-
-    level = logger.log_level
-    logger.setLevel("INFO")
     try:
         from analytics_service.handler import lambda_handler
 
@@ -135,23 +140,16 @@ def test_each_answer_reports_its_warehouse_usage_in_logs_metrics_and_local_heade
         monkeypatch.setenv("WAREHOUSE_STATS_HEADERS", "1")
         answer = call(lambda_handler, "GET", "/analytics/kpis", user=user())
         assert answer.headers["x-warehouse-queries"] == "1" and int(answer.headers["x-warehouse-bytes"]) > 0
-        refused = call(
-            lambda_handler,
-            "GET",
-            "/analytics/kpis",
-            query={"from": "2026-01-01", "to": "2025-01-01"},
-            user=user(),
-        )
+        bad = {"from": "2026-01-01", "to": "2025-01-01"}
+        refused = call(lambda_handler, "GET", "/analytics/kpis", query=bad, user=user())
         assert refused.status == 400 and refused.headers["x-warehouse-queries"] == "0"  # reset per request
     finally:
         wmod.set_warehouse(None)
-        logger.setLevel(level)
-    out = capsys.readouterr().out
-    logged = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    usage = [entry for entry in logged if entry.get("message") == "warehouse usage"]
-    assert usage and usage[-1]["warehouseQueries"] == 1 and usage[-1]["warehouseBytesScanned"] > 0
-    emitted = [entry for entry in logged if "WarehouseQueries" in entry]  # EMF metrics
-    assert emitted and emitted[-1]["WarehouseBytesScanned"] == [usage[-1]["warehouseBytesScanned"]]
+    scanned = int(answer.headers["x-warehouse-bytes"])
+    # once per answer that queried (not for the 400); the first also read the files' footers
+    assert len(logged) == 2 and logged[-1] == {"warehouseQueries": 1, "warehouseBytesScanned": scanned}
+    assert {"name": "WarehouseQueries", "unit": "Count", "value": 1} in emitted
+    assert {"name": "WarehouseBytesScanned", "unit": "Bytes", "value": scanned} in emitted
 
 
 # ---- the local platform ---------------------------------------------------------------------
