@@ -14,6 +14,7 @@ from components.catalog import OPENAPI_PATH
 from components.data_lake import DataLake, DataLakeArgs
 from components.encryption import Encryption, EncryptionArgs
 from components.frontend_site import FrontendSite, FrontendSiteArgs
+from components.mail_queue import ResetMailQueue, ResetMailQueueArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
 from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
@@ -46,6 +47,16 @@ services = Services(
         data_lake=lake,
         frontend_origin=site.origin,
         state_tables=state,
+    ),
+)
+
+reset_mail = ResetMailQueue(
+    "reset-mail",
+    ResetMailQueueArgs(
+        settings=settings,
+        kms_key_arn=keys.data_key_arn,
+        consumer_alias_arn=services.alias_arns["auth-service"],
+        consumer_timeout_seconds=settings.lambda_timeout_seconds,
     ),
 )
 

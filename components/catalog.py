@@ -18,6 +18,8 @@ SEND_EMAIL = "send-email"
 DATA_LAKE_READ = "data-lake-read"
 WAREHOUSE_QUERY = "warehouse-query"
 BEDROCK = "bedrock"
+# Send to and consume the password-reset mail queue (components/mail_queue.py).
+RESET_QUEUE = "reset-queue"
 # Read and write data-versioned fits under `_artifacts/` of the curated bucket (shared.artifacts).
 ARTIFACTS = "artifacts"
 # The state tables (components/state_tables.py): each function gets only the ones it uses.
@@ -60,7 +62,7 @@ SERVICES: tuple[Function, ...] = (
         "auth_service.handler.lambda_handler",
         "auth-lambda",
         "Accounts, passwords, tokens",
-        frozenset({USERS_TABLE, JWT_SECRET, SEND_EMAIL}),
+        frozenset({USERS_TABLE, JWT_SECRET, SEND_EMAIL, RESET_QUEUE}),
     ),
     Function(
         "analytics-service",

@@ -69,6 +69,7 @@ INFRASTRUCTURE_SERVICES = (
     "cloudtrail",
     "cloudwatch",
     "sns",
+    "sqs",
     "events",
     "xray",
 )

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components import catalog
+from components import catalog, mail_queue
 from components.catalog import Function
 from components.iam import service_trust_policy
 from components.lambda_package import code_archive
@@ -242,6 +242,29 @@ def policy_statements(fn: Function, settings: Settings, refs: PolicyRefs) -> lis
                 "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
             },
         ]
+    if catalog.RESET_QUEUE in needs:
+        # forgot-password enqueues; the same function consumes (its event source mapping).
+        statements += [
+            {
+                "Sid": "ResetMailQueue",
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:SendMessage",
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ChangeMessageVisibility",
+                ],
+                "Resource": mail_queue.queue_arn(settings),
+            },
+            {
+                "Sid": "ResetMailQueueKey",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": refs.data_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}},
+            },
+        ]
     if catalog.ARTIFACTS in needs:
         # Fits computed once per data version (shared.artifacts): this prefix only.
         statements += [
@@ -386,6 +409,8 @@ def environment_for(
         env["ACCESS_TOKEN_MINUTES"] = str(settings.access_token_minutes)
     if catalog.USERS_TABLE in fn.needs:
         env["USERS_TABLE"] = users_table.table_name
+    if catalog.RESET_QUEUE in fn.needs:
+        env["RESET_QUEUE_URL"] = mail_queue.queue_url(settings)
     if catalog.JWT_SECRET in fn.needs:
         env["JWT_SECRET_ARN"] = jwt_secret_arn
     if catalog.SEND_EMAIL in fn.needs and settings.email_sender:

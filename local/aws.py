@@ -21,6 +21,7 @@ from typing import IO, Any
 import boto3
 from botocore.config import Config
 
+from components import mail_queue
 from components.settings import Settings
 from components.state_tables import STATE_TABLES, TTL_ATTRIBUTE
 from components.users_table import TTL_ATTRIBUTE as USERS_TTL_ATTRIBUTE
@@ -137,6 +138,7 @@ def clients(endpoint_url: str, region: str) -> Clients:
         kms=make("kms"),
         glue=make("glue"),
         athena=make("athena"),
+        sqs=make("sqs"),
     )
 
 
@@ -148,6 +150,7 @@ class Clients:
     kms: Any
     glue: Any
     athena: Any
+    sqs: Any = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ def provision(c: Clients, settings: Settings, state_dir: Path, tables: tuple[Any
 
     create_users_table(c.dynamodb, names["users_table"])
     create_state_tables(c.dynamodb, settings)
+    create_reset_queue(c.sqs, settings)
 
     for part in ("raw", "curated", "athena-results", "frontend"):
         bucket = settings.bucket_name(part)
@@ -307,6 +311,21 @@ def create_users_table(dynamodb: Any, name: str) -> None:
     dynamodb.update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": USERS_TTL_ATTRIBUTE}
     )
+
+
+def create_reset_queue(sqs: Any, settings: Settings) -> str:
+    """The password-reset mail queue and its dead-letter queue, as components/mail_queue.py
+    declares them (names, retention, redrive); the queue's URL on the moto server."""
+    dlq = sqs.create_queue(QueueName=mail_queue.queue_name(settings, dead_letter=True))["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": mail_queue.MAX_RECEIVES})
+    return sqs.create_queue(
+        QueueName=mail_queue.queue_name(settings),
+        Attributes={
+            "MessageRetentionPeriod": str(mail_queue.RETENTION_SECONDS),
+            "RedrivePolicy": redrive,
+        },
+    )["QueueUrl"]
 
 
 def create_state_tables(dynamodb: Any, settings: Settings) -> list[str]:

@@ -57,6 +57,13 @@ def physical_names(settings: Settings) -> dict[str, str]:
     }
 
 
+def reset_queue_url(settings: Settings, endpoint_url: str) -> str:
+    """The reset mail queue's URL on the moto server (moto's `<endpoint>/<account>/<name>`)."""
+    from components import mail_queue
+
+    return f"{endpoint_url.rstrip('/')}/{settings.account_id}/{mail_queue.queue_name(settings)}"
+
+
 def function_environment(fn: Function, settings: Settings, resources: LocalResources) -> dict[str, str]:
     """The function's environment variables: exactly what the Services component sets in AWS
     (`components.services.environment_for`, given the local values), plus the local stand-ins."""
@@ -86,6 +93,8 @@ def function_environment(fn: Function, settings: Settings, resources: LocalResou
         env["WAREHOUSE_DATA_DIR"] = resources.data_dir
         # queries and bytes scanned per answer, as headers for the benchmarks (never in AWS)
         env["WAREHOUSE_STATS_HEADERS"] = "1"
+    if catalog.RESET_QUEUE in fn.needs:
+        env["RESET_QUEUE_URL"] = reset_queue_url(settings, resources.endpoint_url)  # moto's form
     if catalog.ARTIFACTS in fn.needs:
         env["ARTIFACTS_DIR"] = resources.artifacts_path  # on disk here; the curated bucket in AWS
     if catalog.SEND_EMAIL in fn.needs:

@@ -23,9 +23,10 @@ from components.settings import ROOT, Settings, from_stack_file
 from local import aws, dataset, frontend
 from local.audit import AuditForwarder
 from local.contract import Router, load_router, load_spec
-from local.environment import LocalResources, function_environment, runtime_environment
+from local.environment import LocalResources, function_environment, reset_queue_url, runtime_environment
 from local.gateway import INTEGRATION_TIMEOUT_S, Gateway, GatewayServer, _Handler
 from local.progress import Progress
+from local.queues import QueuePoller
 from local.validation import RequestValidator
 from local.workers import Invoker, LogSink
 
@@ -122,6 +123,7 @@ class LocalPlatform:
         self.frontend: frontend.FrontendServer | None = None
         self._snapshots: _Snapshots | None = None
         self.audit: AuditForwarder | None = None
+        self.reset_mail: QueuePoller | None = None
         self._started = False
         self._stopped = False
 
@@ -236,6 +238,14 @@ class LocalPlatform:
                 f", slowest init {max(inits):.0f} ms" if inits else ""
             )
 
+        # Lambda's event source mapping: queued reset requests -> the auth function.
+        self.reset_mail = QueuePoller(
+            self.clients.sqs,
+            reset_queue_url(self.settings, self.moto_url),
+            self.invoker,
+            "auth-service",
+            region=self.settings.region,
+        )
         spec = load_spec(OPENAPI_PATH)
         # The audit log: API Gateway's access log -> subscription -> compliance-guardian in AWS.
         self.audit = AuditForwarder(
@@ -384,6 +394,8 @@ class LocalPlatform:
                     self.frontend.server.server_close()
             except Exception:  # noqa: S110 - stopping must go on whatever fails
                 pass
+        if self.reset_mail is not None:
+            self.reset_mail.stop()
         if self.audit is not None:
             self.audit.stop()
         if self._snapshots is not None:
@@ -406,6 +418,20 @@ class LocalPlatform:
         self._started = False
 
     # ---- helpers --------------------------------------------------------------------------------
+    def wait_for_mail(self, to: str, timeout: float = 15.0) -> dict[str, Any]:
+        """The newest mail to `to` in the mailbox, waiting for the queue to deliver it."""
+        import json
+
+        deadline = time.monotonic() + timeout
+        while True:
+            for path in sorted(self.mailbox_dir.glob("*.json"), reverse=True):
+                message = json.loads(path.read_text())
+                if message.get("to") == to:
+                    return message
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no mail to {to} within {timeout:.0f} s")
+            time.sleep(0.05)
+
     def warn(self, message: str) -> None:
         self.warnings.append(message)
         self.progress.say(f"    warning: {message}")

@@ -4,6 +4,7 @@ fixed. Every test here failed on the code before the fix (see the commit message
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import unicodedata
@@ -282,3 +283,65 @@ def test_every_service_refuses_an_identity_whose_token_expired(monkeypatch):
     assert refused.status == 401 and refused.json["error"]["code"] == "UNAUTHORIZED"
     assert refused.headers.get("access-control-allow-origin") == ORIGIN  # the web app can read it
     assert call(handler, "GET", "/anything").status == 200  # public: no identity, no check
+
+
+# --- 2. forgot-password: the same work either way, a rate limit, no registrant's text ---------
+
+
+def aws_operations(auth, action):
+    """The AWS operations `action()` makes, in order (botocore's before-call hook)."""
+    from shared import aws
+
+    seen: list[str] = []
+    clients = [aws.client("dynamodb"), aws.client("sqs"), auth.ddb]
+
+    def record(model, **_):
+        seen.append(model.name)
+
+    for client in clients:
+        client.meta.events.register("before-call.*.*", record)
+    try:
+        action()
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.*.*", record)
+    return seen
+
+
+def test_forgot_password_does_the_same_work_for_known_and_unknown_emails(auth):
+    register(auth)
+    known = aws_operations(auth, lambda: forgot(auth, "alice@example.com", deliver=False))
+    unknown = aws_operations(auth, lambda: forgot(auth, "nobody@example.com", deliver=False))
+    assert known == unknown == ["SendMessage"]  # one enqueue; no lookup on the request path
+    assert mails(auth) == []  # nothing sent until the queue is consumed
+    from tests.test_auth_service import deliver_mail
+
+    deliver_mail(auth)
+    assert [m["to"] for m in mails(auth)] == ["alice@example.com"]
+
+
+def test_reset_mails_to_one_address_are_rate_limited(auth):
+    from auth_service import service
+
+    register(auth)
+    for _ in range(30):
+        assert forgot(auth, "alice@example.com", deliver=False).status == 202
+    from tests.test_auth_service import deliver_mail
+
+    deliver_mail(auth)
+    assert len(mails(auth)) == service.MAILS_PER_HOUR
+    # the last one issued is the one that works (a newer token invalidates the older ones)
+    assert reset(auth, mails(auth)[-1]["resetToken"]).status == 200
+
+
+def test_the_reset_mail_carries_no_text_the_registrant_chose(auth):
+    bait = "Urgent: call +1 555 0100 at evil.example"
+    call(
+        auth.handler,
+        "POST",
+        "/auth/register",
+        body={"email": "victim@example.com", "password": PASSWORD, "name": bait},
+    )
+    forgot(auth, "victim@example.com")
+    (mail,) = mails(auth)
+    assert bait not in json.dumps(mail) and "evil.example" not in mail["text"]

@@ -39,6 +39,9 @@ def auth(monkeypatch, tmp_path):
         create_users_table(ddb, TABLE)
         arn = create_jwt_secret(boto3.client("secretsmanager", region_name="us-east-1"))
         monkeypatch.setenv("JWT_SECRET_ARN", arn)
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue_url = sqs.create_queue(QueueName="reset-mail-test")["QueueUrl"]
+        monkeypatch.setenv("RESET_QUEUE_URL", queue_url)
         from auth_service import handler, service, tokens
 
         tokens.forget_key()
@@ -47,7 +50,13 @@ def auth(monkeypatch, tmp_path):
             service, "now", lambda: (time.time() if clock.frozen is None else clock.frozen) + clock.offset
         )
         yield SimpleNamespace(
-            handler=handler.lambda_handler, ddb=ddb, mailbox=mailbox, clock=clock, key=tokens.signing_key()
+            handler=handler.lambda_handler,
+            ddb=ddb,
+            sqs=sqs,
+            queue_url=queue_url,
+            mailbox=mailbox,
+            clock=clock,
+            key=tokens.signing_key(),
         )
         tokens.forget_key()
         aws.reset()
@@ -408,8 +417,20 @@ def test_logout_needs_a_caller_and_cannot_revoke_someone_elses_session(auth):
 # --- forgot / reset password --------------------------------------------------------------------
 
 
-def forgot(auth, email):
-    return call(auth.handler, "POST", "/auth/forgot-password", body={"email": email})
+def forgot(auth, email, deliver=True):
+    """POST forgot-password, then (like the event source mapping) hand the queued request to
+    the function, unless `deliver` is False."""
+    res = call(auth.handler, "POST", "/auth/forgot-password", body={"email": email})
+    if deliver:
+        deliver_mail(auth)
+    return res
+
+
+def deliver_mail(auth):
+    from local.queues import deliver
+
+    while deliver(auth.sqs, auth.queue_url, lambda event: auth.handler(event, None), region="us-east-1"):
+        pass
 
 
 def reset(auth, token, password=NEW_PASSWORD):

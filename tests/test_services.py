@@ -210,7 +210,6 @@ def test_code_archive_holds_the_package_and_shared_at_its_root(dev):
 def test_the_copilot_zip_bundles_the_service_packages_it_imports(dev):
     # The copilot answers with the other services' functions in process; its zip must carry
     # every service package its code imports, and no function's zip a package it does not.
-    import re
 
     copilot = catalog.service("retail-copilot")
     imported = set()
@@ -546,23 +545,3 @@ def test_component_type_parents_and_attributes(settings_for):
 
 
 # ---- placeholder handlers ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("fn", SIX, ids=lambda fn: fn.name)
-def test_pending_operations_answer_501_in_the_error_shape(fn, monkeypatch):
-    from shared.testing import LAMBDA_ENV, call, user
-
-    for key, value in LAMBDA_ENV.items():
-        monkeypatch.setenv(key, value)
-    handler = importlib.import_module(f"{fn.package}.handler")
-    for method, path in handler.OPERATIONS:
-        concrete = re.sub(r"\{\w+\}", "id-1", path)
-        response = call(
-            handler.lambda_handler, method, concrete, user=user(), body={} if method != "GET" else None
-        )
-        assert response.status == 501, (method, path)
-        assert response.headers["access-control-allow-origin"] == LAMBDA_ENV["ALLOWED_ORIGIN"]
-        error = response.json["error"]
-        assert error["code"] == "NOT_IMPLEMENTED"
-        assert error["message"] == f"{fn.name} does not implement {method} {path} yet"
-        assert isinstance(error["details"], dict)

@@ -5,13 +5,15 @@ Thin on purpose: the routes validate the request and call `AuthService` (service
 
 from __future__ import annotations
 
+import json
 import time
+from typing import Any
 
 from shared.api import accepted, create_app, created, make_handler, no_content, ok
 from shared.env import required, stage, version
 from shared.errors import ServiceUnavailable
 from shared.identity import caller
-from shared.observability import logger
+from shared.observability import local_context, logger
 from shared.validation import body
 
 from auth_service import schemas
@@ -112,4 +114,29 @@ def health():
     )
 
 
-lambda_handler = make_handler(app)
+api_handler = make_handler(app)
+
+
+def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """API Gateway requests, and batches of queued reset requests (the SQS event source)."""
+    if isinstance(event, dict) and event.get("Records"):
+        return mail_queue_handler(event, context)
+    return api_handler(event, context)
+
+
+def mail_queue_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Send the queued reset mails; a failed message is reported alone and retried alone."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    def record_handler(record: Any) -> str:
+        return service().send_reset(json.loads(record.body)["email"])
+
+    return process_partial_response(
+        event=event,
+        record_handler=record_handler,
+        processor=BatchProcessor(event_type=EventType.SQS),
+        context=context if context is not None else local_context(),
+    )
+
+
+lambda_handler.app = app  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""Password-reset e-mail: SES in AWS, a folder of JSON files on one machine.
+"""Password-reset e-mail: queued by forgot-password, sent by the auth function from the queue
+(components/mail_queue.py); SES in AWS, a folder of JSON files on one machine.
 
 - MAILBOX_DIR set (local platform, tests): the message is written to
   `<MAILBOX_DIR>/<time>-<id>.json` ({to, from, subject, text, resetUrl, resetToken, sentAt})
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from shared import aws
+from shared.env import required
 from shared.observability import logger
 
 SUBJECT = "Reset your eCommerce AI Platform password"
@@ -34,14 +36,20 @@ def reset_url(token: str) -> str:
     return f"{base}/reset-password#token={token}"
 
 
-def reset_message(to: str, name: str, token: str, minutes: int) -> dict[str, Any]:
+def reset_message(to: str, token: str, minutes: int) -> dict[str, Any]:
+    """The reset mail. Only text we wrote: nothing a registrant chose (a name) goes into it."""
     url = reset_url(token)
     text = (
-        f"Hello {name},\n\nSomeone (hopefully you) asked to reset the password of your account.\n"
+        "Hello,\n\nSomeone (hopefully you) asked to reset the password of your account.\n"
         f"Open this link within {minutes} minutes to choose a new password:\n\n{url}\n\n"
         "If you did not ask for this, ignore this e-mail: your password stays as it is.\n"
     )
     return {"to": to, "subject": SUBJECT, "text": text, "resetUrl": url, "resetToken": token}
+
+
+def enqueue(request: dict[str, Any]) -> None:
+    """Put a reset request on the queue (RESET_QUEUE_URL) for the auth function to send."""
+    aws.client("sqs").send_message(QueueUrl=required("RESET_QUEUE_URL"), MessageBody=json.dumps(request))
 
 
 def send(message: dict[str, Any]) -> str:

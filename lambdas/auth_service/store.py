@@ -7,6 +7,7 @@
     userId=RESET#<sha256>      RESET     ownerId, serial, expiresAt
     userId=LOGINFAIL#<email>   LOGINFAIL failures, windowStart, lastAttemptAt, expiresAt (per account)
     userId=LOGINFAIL#<email>#<client>  LOGINFAIL attempts, windowStart, expiresAt (per account and client)
+    userId=MAILRATE#<email>    MAILRATE  attempts, windowStart, expiresAt (reset mails per address)
 
 Only user items have an `email` attribute, so the `email-index` holds users only. Only token
 records have `expiresAt` (epoch seconds; checked on every read, and usable as a TTL attribute):
@@ -26,6 +27,7 @@ from typing import Any
 from shared import aws
 
 USER, EMAIL, REFRESH, FAMILY, RESET, LOGINFAIL = "USER", "EMAIL", "REFRESH", "FAMILY", "RESET", "LOGINFAIL"
+MAILRATE = "MAILRATE"
 
 
 class EmailTakenError(Exception):
@@ -385,13 +387,19 @@ class UserStore:
     # --- failed sign-ins (per email, whether or not an account exists) ------------------------
 
     def get_login_failures(self, email: str) -> dict[str, Any] | None:
-        return self._get(f"LOGINFAIL#{email}")
+        return self.get_counter(email)
 
-    def reserve_attempt(self, key: str, now: int, window: int, limit: int) -> dict[str, Any] | None:
-        """Count one attempt under `key` in the current window, atomically and before the
-        password is checked: of any number of parallel requests at most `limit` per window get
-        through. None when the limit is reached (the record says until when)."""
-        key = f"LOGINFAIL#{key}"
+    def get_counter(self, key: str, kind: str = LOGINFAIL) -> dict[str, Any] | None:
+        return self._get(f"{kind}#{key}")
+
+    def reserve_attempt(
+        self, key: str, now: int, window: int, limit: int, kind: str = LOGINFAIL
+    ) -> dict[str, Any] | None:
+        """Count one attempt under `key` in the current window, atomically and before the work
+        it limits (a password check, a mail): of any number of parallel requests at most `limit`
+        per window get through. None when the limit is reached (the record, `get_counter`, says
+        until when)."""
+        key = f"{kind}#{key}"
         try:
             return self._update(
                 key,
@@ -403,7 +411,7 @@ class UserStore:
                     ":cutoff": now - window,
                     ":limit": limit,
                     ":exp": now + window,
-                    ":type": LOGINFAIL,
+                    ":type": kind,
                 },
                 names={"#type": "type"},
                 condition="attribute_not_exists(windowStart) OR (windowStart > :cutoff AND attempts < :limit)",
