@@ -143,7 +143,7 @@ def test_attribute_values_round_trip():
 def test_the_mailbox_gets_a_readable_file(tmp_path, monkeypatch):
     monkeypatch.setenv("MAILBOX_DIR", str(tmp_path))
     monkeypatch.setenv("ALLOWED_ORIGIN", "https://shop.example.com")
-    message = mailer.reset_message("a@example.com", "Alice", "tok123", 30)
+    message = mailer.reset_message("a@example.com", "tok123", 30)
     assert mailer.send(message) == "mailbox"
     (path,) = tmp_path.glob("*.json")
     mail = json.loads(path.read_text())
@@ -157,5 +157,5 @@ def test_without_a_transport_the_mail_is_dropped_and_not_logged(monkeypatch):
     monkeypatch.delenv("SES_SENDER", raising=False)
     logged = []
     monkeypatch.setattr(mailer.logger, "warning", lambda *a, **k: logged.append((a, k)))
-    assert mailer.send(mailer.reset_message("a@example.com", "A", "secret-token", 30)) == "dropped"
+    assert mailer.send(mailer.reset_message("a@example.com", "secret-token", 30)) == "dropped"
     assert logged and "secret-token" not in repr(logged)
