@@ -21,6 +21,7 @@ from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
 from components.services import Services, ServicesArgs
 from components.state_tables import StateTables, StateTablesArgs
 from components.users_table import UsersTable, UsersTableArgs
+from components.waf import ApiFirewall, ApiFirewallArgs
 from datagen.schema import TABLES
 
 settings = stack_settings.load()
@@ -69,6 +70,12 @@ api = Api(
         frontend_origin=site.origin,
         log_kms_key_arn=keys.data_key_arn,
     ),
+)
+
+# Rate limits on the public credential operations, in front of the API stage.
+firewall = ApiFirewall(
+    "api-firewall",
+    ApiFirewallArgs(settings=settings, stage_arn=api.stage_arn, frontend_origin=site.origin),
 )
 
 # Every API call, from the access log, into the audit table (compliance-guardian ingests it).

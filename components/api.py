@@ -365,6 +365,7 @@ class Api(pulumi.ComponentResource):
         self.rest_api_id = rest_api.id
         self.execution_arn = rest_api.execution_arn
         self.url = stage.invoke_url
+        self.stage_arn = stage.arn  # the WAF web ACL attaches here (components/waf.py)
         self.body = body
         # The audit log reads the access log (components/audit_log.py).
         self.access_log_group_name = access_logs.name

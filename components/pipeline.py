@@ -72,6 +72,7 @@ INFRASTRUCTURE_SERVICES = (
     "sqs",
     "events",
     "xray",
+    "wafv2",
 )
 
 IAM_ROLE_ACTIONS = [

@@ -19,6 +19,7 @@ import yaml
 PROJECT = "ecommerce-ai-platform"
 ROOT = Path(__file__).resolve().parent.parent
 NAT_STRATEGIES = ("single", "onePerAz")
+WAF_WINDOWS = (60, 120, 300, 600)  # the evaluation windows a WAF rate-based rule accepts
 
 # AWS name limits this program must respect (checked in tests over the whole preview).
 MAX_BUCKET_NAME = 63
@@ -87,6 +88,11 @@ class Settings:
     # inference profile id such as us.anthropic...); None: the copilot answers in local mode and
     # its role may invoke no model at all.
     bedrock_model_id: str | None = None
+    # The WAF rate rule on the public credential operations (components/waf.py; the local
+    # gateway applies the same): at most `auth_rate_limit` POSTs per client IP in any
+    # `auth_rate_window_seconds` (WAF allows 60, 120, 300 or 600).
+    auth_rate_limit: int = 100
+    auth_rate_window_seconds: int = 300
 
     # ---- names: every physical name comes from here -------------------------------------
     def name(self, part: str) -> str:
@@ -211,6 +217,8 @@ class Settings:
             audit_retention_days=as_int("auditRetentionDays", 365, 1, 3653),
             conversation_retention_days=as_int("conversationRetentionDays", 90, 1, 3653),
             bedrock_model_id=_model_id(get("bedrockModelId")),
+            auth_rate_limit=as_int("authRateLimit", 100, 10, 2_000_000_000),  # WAF's own bounds
+            auth_rate_window_seconds=_one_of(as_int("authRateWindowSeconds", 300, 60, 600), WAF_WINDOWS),
         )
 
 
@@ -231,6 +239,12 @@ def stack_file_values(stack: str, root: Path = ROOT) -> dict[str, Any]:
         raise SettingsError(f"no stack file {path.name}")
     config = (yaml.safe_load(path.read_text()) or {}).get("config", {}) or {}
     return {k: v for k, v in config.items() if not (isinstance(v, dict) and "secure" in v)}
+
+
+def _one_of(value: int, allowed: tuple[int, ...]) -> int:
+    if value not in allowed:
+        raise SettingsError(f"authRateWindowSeconds must be one of {allowed}, got {value}")
+    return value
 
 
 def from_stack_file(stack: str, account_id: str = "123456789012") -> Settings:
@@ -267,6 +281,8 @@ _PROJECT_KEYS = (
     "auditRetentionDays",
     "conversationRetentionDays",
     "bedrockModelId",
+    "authRateLimit",
+    "authRateWindowSeconds",
     "githubOwner",
     "githubRepo",
     "githubBranch",

@@ -405,6 +405,31 @@ def _apigw_throttling(args: StackValidationArgs):
             yield stage, "no stage throttling (method settings */* rate and burst limits)"
 
 
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+
+
+def _rate_limits_credentials(acl: Any) -> bool:
+    """The web ACL blocks past a per-IP rate on some scope (components/waf.py)."""
+    for rule in get(acl.props, "rules", []) or []:
+        rate = get(rule, "statement.rateBasedStatement")
+        if rate and (rate.get("limit") or 0) > 0 and get(rule, "action.block") is not None:
+            return True
+    return False
+
+
+def _apigw_waf(args: StackValidationArgs):
+    acls = {r.urn: r for r in args.resources if r.resource_type == WEB_ACL}
+    for stage in [r for r in args.resources if r.resource_type == STAGE]:
+        associated = [
+            acls.get(getattr(d, "urn", d))
+            for a in children_of(args, stage, WEB_ACL_ASSOCIATION, "resourceArn")
+            for d in a.property_dependencies.get("webAclArn") or []
+        ]
+        if not any(acl is not None and _rate_limits_credentials(acl) for acl in associated):
+            yield stage, "no WAF web ACL with a blocking rate-based rule is associated with the stage"
+
+
 @cache
 def contract_public_operations() -> frozenset[tuple[str, str]]:
     """(path, method) of the operations the contract declares public (`security: []`)."""
@@ -607,6 +632,12 @@ POLICIES = [
         "none in checkov (AWS Well-Architected REL05-BP02)",
         "API Gateway stages throttle requests",
         _apigw_throttling,
+    ),
+    stack_policy(
+        "apigw-waf",
+        "CKV2_AWS_29",
+        "API Gateway stages are behind a WAF web ACL that rate-limits clients",
+        _apigw_waf,
     ),
     resource_policy(
         "apigw-authorizer",

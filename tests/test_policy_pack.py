@@ -162,6 +162,7 @@ SEEDED: dict[str, tuple[str, Callable[[ProgramRun], None]]] = {
         "prod",
         set_input("aws:apigateway/methodSettings:MethodSettings", "", "settings.throttlingRateLimit", DELETE),
     ),
+    "apigw-waf": ("prod", lambda r: drop(r, "aws:wafv2/webAclAssociation:WebAclAssociation", "")),
     "apigw-authorizer": ("prod", protected_operation_made_open),
     "codebuild-not-privileged": (
         "prod",
