@@ -10,8 +10,10 @@
     lambda_handler = make_handler(app)
 
 `create_app` registers the error handlers once: typed `ApiError`s keep their status, malformed
-JSON is a 400, an unknown path a 404, a known path with another method a 405, anything else a
-500 INTERNAL_ERROR that is logged with its traceback and answered without internals.
+JSON is a 400, an unknown path a 404, a known path with another method a 405, a dependency that
+is unreachable or throttled (boto3's connection errors, AWS throttling and 5xx codes) a 503
+SERVICE_UNAVAILABLE with Retry-After, anything else a 500 INTERNAL_ERROR that is logged with its
+traceback and answered without internals.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from shared.errors import (
     NotFound,
     NotImplementedYet,
     Unauthorized,
+    dependency_unavailable,
 )
 from shared.observability import local_context, logger, metrics, tracer
 
@@ -196,11 +199,36 @@ def _register_error_handlers(app: ServiceApp) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        # A dependency that is unreachable or throttled (after the client's own retries) is a
+        # 503 with Retry-After: the caller may retry, and an outage is not counted as our bug.
+        unavailable = dependency_unavailable(exc)
+        if unavailable is not None:
+            logger.warning(
+                "dependency unavailable",
+                exc_info=exc,
+                extra={"code": unavailable.code, "cause": _describe_dependency_error(exc)},
+            )
+            metrics.add_metric(name="DependencyUnavailable", unit="Count", value=1)
+            return _with_request_id(app, unavailable)
         # Logged with the traceback (and the request id via the logger); the caller only
         # learns that it failed, never why.
         logger.exception("unhandled error")
         metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
         return _with_request_id(app, InternalError())
+
+
+def _describe_dependency_error(exc: BaseException) -> dict[str, Any]:
+    """What failed, for the log: the error's type, AWS code and operation, the endpoint."""
+    while exc.__cause__ is not None and not hasattr(exc, "operation_name") and not hasattr(exc, "kwargs"):
+        exc = exc.__cause__
+    response = getattr(exc, "response", None) or {}
+    described = {
+        "errorType": type(exc).__name__,
+        "errorCode": (response.get("Error") or {}).get("Code"),
+        "operation": getattr(exc, "operation_name", None),
+        "endpoint": (getattr(exc, "kwargs", None) or {}).get("endpoint_url"),
+    }
+    return {k: v for k, v in described.items() if v}
 
 
 def _registered(app: APIGatewayRestResolver) -> list[Any]:

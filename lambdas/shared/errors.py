@@ -8,6 +8,7 @@ The gateway's own errors use the same shape (components/api.py), so a client par
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -120,7 +121,25 @@ class InternalError(ApiError):
 
 
 class ServiceUnavailable(ApiError):  # noqa: N818 - HTTP names
+    """A dependency is unreachable, throttled or failing: retry after `retry_after` seconds."""
+
     status, code, default_message = 503, "SERVICE_UNAVAILABLE", "A dependency is unavailable"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after: int | None = None,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        retry_after = max(1, int(UNREACHABLE_RETRY_AFTER_S if retry_after is None else retry_after))
+        super().__init__(
+            message,
+            code=code,
+            details={"retryAfter": retry_after, **(details or {})},
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 class NotImplementedYet(ApiError):  # noqa: N818 - HTTP names
@@ -129,6 +148,83 @@ class NotImplementedYet(ApiError):  # noqa: N818 - HTTP names
     status = 501
     code = "NOT_IMPLEMENTED"
     default_message = "This operation is not implemented yet"
+
+
+# --- dependencies that are down or throttled -------------------------------------------------
+# A failure a retry can fix is the dependency's, not ours: 503 with Retry-After, never a 500.
+# Our own lists, because botocore keeps its own (botocore.retries.standard) in private
+# attributes; tests/test_dependency_faults.py checks these cover every code botocore's standard
+# retry mode treats as throttling or transient. By the time the error reaches a handler, the
+# client has already retried it (shared.aws: standard mode, 3 attempts).
+THROTTLED_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "RequestThrottled",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+TRANSIENT_CODES = frozenset(
+    {
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalServerError",
+        "InternalServerException",
+        "InternalServiceError",
+        "InternalServiceErrorException",
+        "InternalFailure",
+        "InternalError",
+        "KMSInternalException",
+    }
+)
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+# botocore's ConnectionError covers refused connections, connect timeouts, proxies and TLS;
+# HTTPClientError read timeouts, closed connections and broken response streams.
+CONNECTION_ERROR_CLASSES = ("ConnectionError", "HTTPClientError")
+THROTTLED_RETRY_AFTER_S = 2
+UNREACHABLE_RETRY_AFTER_S = 5
+
+
+def dependency_unavailable(exc: BaseException) -> ServiceUnavailable | None:
+    """The 503 for `exc` when it (or an error it was raised from) is a boto3 connection failure
+    or a throttled/failing AWS dependency; None for anything else (a bug stays a 500).
+
+    Only explicit causes (`raise X from exc`) are followed: an error raised while handling a
+    throttle without naming it as its cause is a bug of its own."""
+    # botocore is never imported here: a process that has not loaded it cannot have its errors.
+    botocore_errors = sys.modules.get("botocore.exceptions")
+    if botocore_errors is None:
+        return None
+    connection = tuple(getattr(botocore_errors, name) for name in CONNECTION_ERROR_CLASSES)
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, connection):
+            return ServiceUnavailable(retry_after=UNREACHABLE_RETRY_AFTER_S)
+        if isinstance(current, botocore_errors.ClientError):
+            response = getattr(current, "response", None) or {}
+            code = (response.get("Error") or {}).get("Code", "")
+            status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+            if code in THROTTLED_CODES or status == 429:
+                return ServiceUnavailable(retry_after=THROTTLED_RETRY_AFTER_S)
+            if code in TRANSIENT_CODES or status in TRANSIENT_STATUSES:
+                return ServiceUnavailable(retry_after=UNREACHABLE_RETRY_AFTER_S)
+            return None
+        current = current.__cause__
+    return None
 
 
 def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
