@@ -27,6 +27,7 @@ from components.api import ALLOWED_HEADERS, AUTHORIZER_CACHE_SECONDS, INTEGRATIO
 from local import events
 from local.contract import Match, Operation, Router
 from local.events import HttpRequest, HttpResponse, MalformedResponseError
+from local.ratelimit import Firewall
 from local.validation import InvalidRequestError, RequestValidator
 from local.workers import InvokeError
 
@@ -107,6 +108,7 @@ class Gateway:
         on_write: Callable[[], None] | None = None,
         validator: RequestValidator | None = None,
         audit: Callable[[dict[str, Any]], None] | None = None,
+        firewall: Firewall | None = None,
     ) -> None:
         self.router = router
         self.invoker = invoker
@@ -123,12 +125,20 @@ class Gateway:
         # Receives each answered request as API Gateway's access log records it
         # (components/api.py ACCESS_LOG_FORMAT); local/audit.py forwards it to the audit log.
         self.audit = audit
+        # The web ACL in front of the stage (local/ratelimit.py): its blocks never get here.
+        self.firewall = firewall
         self._callers: dict[str, dict[str, Any]] = {}
         self._cache: dict[str, _Cached] = {}
         self._cache_lock = threading.Lock()
 
     # ---- the request pipeline -------------------------------------------------------------
     def handle(self, request: HttpRequest) -> HttpResponse:
+        if self.firewall is not None and (blocked := self.firewall.check(request)) is not None:
+            if self.access_log:  # WAF's own log, not the API's access log
+                self.access_log(
+                    f'{request.source_ip} "{request.method} {request.target}" 429 blocked by WAF rule'
+                )
+            return blocked
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
         function = "-"
