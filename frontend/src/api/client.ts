@@ -56,7 +56,7 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   } catch (error) {
     throw error instanceof ApiError ? error : networkError(error);
   }
-  if (!result.response.ok) throw toApiError(result.response.status, result.error);
+  if (!result.response.ok) throw toApiError(result.response.status, result.error, result.response.headers);
   return result.data as T;
 }
 

@@ -36,7 +36,7 @@ export class ApiError extends Error {
     return this.fields.filter((f) => f.field === field).map((f) => f.message);
   }
 
-  /** seconds to wait before retrying (429) */
+  /** seconds to wait before retrying (429, 503) */
   get retryAfter(): number | undefined {
     const value = this.details.retryAfter;
     return typeof value === "number" && value > 0 ? value : undefined;
@@ -69,8 +69,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return !!value && typeof value === "object" && !Array.isArray(value);
 }
 
-/** The ApiError for a non-2xx answer with `body` (parsed JSON, or text when it was not JSON). */
-export function toApiError(status: number, body: unknown): ApiError {
+/** The seconds of a `Retry-After: <seconds>` header (an HTTP date is not honoured). */
+function retryAfterHeader(headers?: Headers): number | undefined {
+  const value = headers?.get("Retry-After")?.trim();
+  return value && /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined;
+}
+
+/** The ApiError for a non-2xx answer with `body` (parsed JSON, or text when it was not JSON);
+ * a `Retry-After` header becomes `details.retryAfter` when the body does not say. */
+export function toApiError(status: number, body: unknown, headers?: Headers): ApiError {
+  const error = errorOf(status, body);
+  const retryAfter = retryAfterHeader(headers);
+  if (error.retryAfter === undefined && retryAfter !== undefined) error.details.retryAfter = retryAfter;
+  return error;
+}
+
+function errorOf(status: number, body: unknown): ApiError {
   if (typeof body === "string") {
     try {
       body = JSON.parse(body);
@@ -84,7 +98,7 @@ export function toApiError(status: number, body: unknown): ApiError {
       status,
       typeof code === "string" && code ? code : `HTTP_${status}`,
       typeof message === "string" && message ? message : (STATUS_MESSAGES[status] ?? `Request failed (${status}).`),
-      isRecord(details) ? details : {},
+      isRecord(details) ? { ...details } : {},
     );
   }
   // e.g. API Gateway's default {"message": "..."} before its gateway responses are customised
@@ -115,6 +129,7 @@ export function errorTitle(error: ApiError): string {
   if (error.status === 403) return "Not allowed";
   if (error.status === 404) return "Not found";
   if (error.status === 429) return "Too many attempts";
+  if (error.status === 503) return "Temporarily unavailable";
   if (error.status === 400 || error.status === 409 || error.status === 422) return "Please check and try again";
   if (error.status >= 500) return "Something went wrong";
   return "Request failed";
