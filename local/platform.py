@@ -27,6 +27,7 @@ from local.environment import LocalResources, function_environment, reset_queue_
 from local.gateway import INTEGRATION_TIMEOUT_S, Gateway, GatewayServer, _Handler
 from local.progress import Progress
 from local.queues import QueuePoller
+from local.ratelimit import Firewall
 from local.validation import RequestValidator
 from local.workers import Invoker, LogSink
 
@@ -86,8 +87,12 @@ class LocalPlatform:
         log_stream: IO[str] | None = None,
         access_log: bool = True,
         host: str = "127.0.0.1",
+        auth_rate_limit: int | None = None,
     ) -> None:
         self.host = host
+        # The WAF rule's limit on credential POSTs per client IP (None: the stack file's
+        # authRateLimit; 0: no firewall, for tests that sign in more often than a person would).
+        self.auth_rate_limit = auth_rate_limit
         self.port = port
         self.moto_port = moto_port
         self.frontend_port = frontend_port
@@ -264,6 +269,7 @@ class LocalPlatform:
             on_write=self._snapshots.mark if self._snapshots else None,
             validator=RequestValidator(spec),
             audit=self.audit,
+            firewall=self._firewall(),
         )
         self._api_server.RequestHandlerClass.gateway = self.gateway  # type: ignore[attr-defined]
         self._api_thread = threading.Thread(
@@ -286,6 +292,13 @@ class LocalPlatform:
                 root = frontend.FRONTEND_DIR / "dist"
             self.frontend.set_root(root)
             self.frontend.start()
+
+    def _firewall(self) -> Firewall | None:
+        """The stack's WAF rate rule in front of the gateway (components/waf.py)."""
+        limit = self.settings.auth_rate_limit if self.auth_rate_limit is None else self.auth_rate_limit
+        if not limit:
+            return None
+        return Firewall(self.stack, limit, self.settings.auth_rate_window_seconds, self.frontend_url)
 
     def _start_workers(self) -> None:
         with self.progress.step(f"starting {len(FUNCTIONS)} functions (one process each)"):

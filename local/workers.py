@@ -7,7 +7,9 @@ edit under `lambdas/` takes effect on the next request.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from components.catalog import LAMBDAS_DIR, SHARED_PACKAGE, Function
+from components.waf import CREDENTIAL_PATHS
 
 WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
 INIT_TIMEOUT_S = 60.0
@@ -54,9 +57,19 @@ class LogSink:
 class Worker:
     """One instance of a function: a process that imported the handler once."""
 
-    def __init__(self, fn: Function, env: Mapping[str, str], sink: LogSink, index: int) -> None:
+    def __init__(
+        self,
+        fn: Function,
+        env: Mapping[str, str],
+        sink: LogSink,
+        index: int,
+        *,
+        lane: str = "",
+        niceness: int = 0,
+    ) -> None:
         self.fn = fn
-        self.label = fn.name if index == 0 else f"{fn.name}#{index}"
+        name = f"{fn.name}/{lane}" if lane else fn.name
+        self.label = name if index == 0 else f"{name}#{index}"
         self.started_at = time.time()
         self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.process = subprocess.Popen(
@@ -72,6 +85,11 @@ class Worker:
             encoding="utf-8",
             bufsize=1,
         )
+        if niceness:
+            # After the start rather than in preexec_fn (not safe with threads); the process
+            # is still importing its handler when this lands.
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
         self.ready: bool | None = None
         self.init_ms: float | None = None
         self.init_error: dict[str, Any] | None = None
@@ -182,9 +200,18 @@ class FunctionPool:
     the pool is below `max_size`, a new one starts (a cold start), else the request waits."""
 
     def __init__(
-        self, fn: Function, env: Mapping[str, str], sink: LogSink, *, max_size: int = 2, reload: bool = True
+        self,
+        fn: Function,
+        env: Mapping[str, str],
+        sink: LogSink,
+        *,
+        max_size: int = 2,
+        reload: bool = True,
+        lane: str = "",
+        niceness: int = 0,
     ) -> None:
         self.fn = fn
+        self.lane, self.niceness = lane, niceness
         self.env = dict(env)
         self.sink = sink
         self.max_size = max(1, max_size)
@@ -205,7 +232,7 @@ class FunctionPool:
             return worker
 
     def _spawn(self) -> Worker:
-        worker = Worker(self.fn, self.env, self.sink, self._count)
+        worker = Worker(self.fn, self.env, self.sink, self._count, lane=self.lane, niceness=self.niceness)
         self._count += 1
         return worker
 
@@ -310,12 +337,34 @@ def _code_mtime(fn: Function) -> float:
     return latest
 
 
-class Invoker:
-    """All functions' pools, by catalog name."""
+# Locally one worker process answers one request at a time and the machine has few cores, so
+# a burst of argon2 hashes (sign-ins, registrations) would hold up token checks and /auth/me
+# behind it. In AWS each concurrent request has its own execution environment (and the
+# authorizer is a function of its own); here the credential operations get a lane: a separate
+# pool of the same function, at a lower CPU priority, so the token checks never wait for a hash.
+CREDENTIAL_LANE = "credentials"
+LANES: dict[str, dict[str, frozenset[str]]] = {
+    "auth-service": {CREDENTIAL_LANE: frozenset({*CREDENTIAL_PATHS, "/auth/change-password"})},
+}
+LANE_NICENESS = 10
 
-    def __init__(self, pools: Mapping[str, FunctionPool], timeouts: Mapping[str, float]) -> None:
+
+def lane_pool_name(function: str, lane: str) -> str:
+    return f"{function}/{lane}"
+
+
+class Invoker:
+    """All functions' pools, by catalog name (and `<name>/<lane>` for a lane's own pool)."""
+
+    def __init__(
+        self,
+        pools: Mapping[str, FunctionPool],
+        timeouts: Mapping[str, float],
+        lanes: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+    ) -> None:
         self.pools = dict(pools)
         self.timeouts = dict(timeouts)
+        self.lanes = {fn: dict(by_lane) for fn, by_lane in (lanes or {}).items()}
 
     @classmethod
     def start(
@@ -327,13 +376,20 @@ class Invoker:
         timeouts: Mapping[str, float],
         max_size: int = 2,
         reload: bool = True,
+        lanes: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
     ) -> Invoker:
-        pools = {
-            fn.name: FunctionPool(fn, env_for(fn), sink, max_size=max_size, reload=reload) for fn in functions
-        }
+        lanes = LANES if lanes is None else lanes
+        pools: dict[str, FunctionPool] = {}
+        for fn in functions:
+            env = env_for(fn)
+            pools[fn.name] = FunctionPool(fn, env, sink, max_size=max_size, reload=reload)
+            for lane in lanes.get(fn.name, {}):
+                pools[lane_pool_name(fn.name, lane)] = FunctionPool(
+                    fn, env, sink, max_size=max_size, reload=reload, lane=lane, niceness=LANE_NICENESS
+                )
         for pool in pools.values():
             pool.start()  # all cold starts run in parallel
-        return cls(pools, timeouts)
+        return cls(pools, timeouts, {f: ls for f, ls in lanes.items() if f in pools})
 
     def wait_ready(self) -> dict[str, Worker]:
         ready = {}
@@ -343,8 +399,15 @@ class Invoker:
                 ready[name] = workers[0]
         return ready
 
+    def pool_for(self, function: str, event: Mapping[str, Any]) -> FunctionPool | None:
+        resource = event.get("resource")
+        for lane, resources in self.lanes.get(function, {}).items():
+            if resource in resources:
+                return self.pools.get(lane_pool_name(function, lane))
+        return self.pools.get(function)
+
     def invoke(self, function: str, event: Mapping[str, Any]) -> Any:
-        pool = self.pools.get(function)
+        pool = self.pool_for(function, event)
         if pool is None:
             raise InvokeError("init", f"no function named {function!r} in the catalog")
         return pool.invoke(event, self.timeouts.get(function, 29.0))

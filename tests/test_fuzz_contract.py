@@ -123,7 +123,8 @@ PROTECTED = schemathesis.openapi.from_dict(SPEC, config=_config(coverage=False, 
 # ---- the platform, two users, an HTTP session ------------------------------------------------
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
-    with local_platform(tmp_path_factory.mktemp("fuzz-platform"), build_frontend=False) as p:
+    # Fuzzing signs in far more often than a person: no WAF rule here (tests/test_local_firewall.py).
+    with local_platform(tmp_path_factory.mktemp("fuzz-platform"), build_frontend=False, auth_rate_limit=0) as p:
         yield p
 
 
