@@ -1,8 +1,8 @@
 """Size of every Lambda zip as the pipeline builds it, against the 20 MB budget.
 
 Builds each distinct package of the catalog exactly as `deploy.lambdas` does in CodeBuild
-(pip for arm64 / CPython 3.12, both manylinux tags, the runtime's boto3/botocore left out,
-deterministic zip) and prints its size, its largest dependencies (unpacked) and whether the
+(pip for arm64 / CPython 3.12 from the hashed lock, both manylinux tags, the runtime's
+boto3/botocore left out, deterministic zip) and prints its size, its largest dependencies (unpacked) and whether the
 packaged dependency versions equal the ones installed here (the ones the tests ran).
 
     .venv/bin/python benchmarks/bench_zips.py            # every package

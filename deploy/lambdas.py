@@ -8,8 +8,11 @@ For every function of the build (components.catalog.functions_for_build):
 
 1. zip `<package>/` and `shared/` from lambdas/ plus the dependencies of
    lambdas/requirements.txt (+ lambdas/<package>/requirements.txt), installed as arm64 /
-   CPython 3.12 wheels. The zip is deterministic (sorted entries, fixed timestamps and modes),
-   so unchanged code has an unchanged hash. Functions sharing a package share the zip.
+   CPython 3.12 wheels from the hashed lock lambdas/requirements.lock (or
+   lambdas/<package>/requirements.lock): `pip install --require-hashes --no-deps`, so a wheel
+   whose bytes differ from the ones locked is refused. `./dev lock` regenerates the locks.
+   The zip is deterministic (sorted entries, fixed timestamps and modes), so unchanged code
+   has an unchanged hash. Functions sharing a package share the zip.
 2. compare its base64 SHA-256 with the CodeSha256 of the version the `live` alias points to,
    and the configuration a version freezes (memory, timeout, environment, VPC, role...) of
    $LATEST with that of the `live` version;
@@ -30,6 +33,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,6 +54,7 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 EXCLUDED_FILES = frozenset({".DS_Store"})
 # Lambda takes at most 50 MB of zip in the request; larger zips go through S3.
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
+LAMBDA_PYTHON = "3.12"  # the functions' runtime (components/services.py: python3.12, arm64)
 # Both tags: pip treats each --platform as acceptable, so it picks the newest wheel of either.
 # manylinux2014 alone silently resolves older releases (argon2-cffi-bindings 21.2) and finds
 # nothing for projects that publish only manylinux_2_28 wheels (numpy 2.4). Lambda's
@@ -62,9 +67,10 @@ PIP_TARGET = (
     "--implementation",
     "cp",
     "--python-version",
-    "3.12",
+    LAMBDA_PYTHON,
     "--only-binary=:all:",
 )
+LOCK_NAME = "requirements.lock"
 
 
 # ---- packaging ---------------------------------------------------------------------------
@@ -101,6 +107,86 @@ def requirement_files(lambdas_root: Path, package: str) -> list[Path]:
     return [p for p in candidates if p.is_file()]
 
 
+def dependency_files(lambdas_root: Path, package: str, bundles: Iterable[str] = ()) -> list[Path]:
+    """The requirement files of a zip: the package's, then those of the packages it bundles."""
+    files = requirement_files(lambdas_root, package)
+    for name in bundles:
+        files += [f for f in requirement_files(lambdas_root, name) if f not in files]
+    return files
+
+
+def lock_file(lambdas_root: Path, package: str, bundles: Iterable[str] = ()) -> Path:
+    """The hashed lock a zip installs: `lambdas/<p>/requirements.lock` when one of its packages
+    (`p`) has requirements of its own (it locks them with the shared ones), else the shared
+    `lambdas/requirements.lock`. Each lock is the whole resolution for one zip, so the AI
+    services' zips do not carry the auth service's argon2 and PyJWT."""
+    own = [name for name in (package, *bundles) if (lambdas_root / name / "requirements.txt").is_file()]
+    if len(own) > 1:
+        raise DeployError(
+            f"{package}: {', '.join(own)} each have requirements; one zip installs one lock "
+            "(give the combination a lock of its own in deploy/lambda_lock.py)"
+        )
+    return lambdas_root / own[0] / LOCK_NAME if own else lambdas_root / LOCK_NAME
+
+
+# A requirement line of a pip requirements file: `name[extras]==version ; marker`. The build
+# installs only boto3, so the lock is read with this (tests/test_supply_chain.py checks it
+# against `packaging` on every lock of the repository).
+_PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([^\s;,]+)\s*(?:;.*)?$")
+
+
+def _normalized_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
+
+
+def _requirement_lines(path: Path) -> list[str]:
+    """Logical lines (continuations joined, comments and blank lines dropped)."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    lines = (re.sub(r"(^|\s)#.*$", "", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def read_lock(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """{normalized name: (pinned version, sha256 hashes)} of a hashed requirements file.
+    Raises DeployError on a line that is not `name==version --hash=sha256:...`."""
+    entries: dict[str, tuple[str, list[str]]] = {}
+    for line in _requirement_lines(path):
+        if line.startswith("-"):
+            raise DeployError(f"{path}: options are not allowed in a lock: {line!r}")
+        requirement, _, options = line.partition("--hash")
+        match = _PINNED.match(requirement.strip())
+        if not match:
+            raise DeployError(f"{path}: {requirement.strip()!r} is not pinned with ==")
+        hashes = re.findall(r"--hash[= ]sha256:([0-9a-f]{64})\b", f"--hash{options}")
+        if not options or len(hashes) != f"--hash{options}".count("--hash"):
+            raise DeployError(
+                f"{path}: {requirement.strip()} needs --hash=sha256:<64 hex digits> on every hash"
+            )
+        entries[_normalized_name(match.group(1))] = (match.group(2), hashes)
+    return entries
+
+
+def check_lock(lock: Path, files: Iterable[Path]) -> None:
+    """Refuse to build from a lock that is missing or does not pin what the requirement files
+    ask for (a requirement changed without `./dev lock`)."""
+    if not lock.is_file():
+        raise DeployError(f"no lock file {lock}: run ./dev lock")
+    locked = read_lock(lock)
+    for path in files:
+        for line in _requirement_lines(path):
+            if line.startswith("-"):
+                continue
+            match = _PINNED.match(line)
+            if not match:
+                raise DeployError(f"{path}: {line!r} is not pinned with ==")
+            name, version = _normalized_name(match.group(1)), match.group(2)
+            if locked.get(name, ("",))[0] != version:
+                have = f"{name}=={locked[name][0]}" if name in locked else f"no {name}"
+                raise DeployError(
+                    f"{lock} is stale: {path.name} pins {name}=={version}, the lock has {have}; run ./dev lock"
+                )
+
+
 def _has_requirements(files: Iterable[Path]) -> bool:
     for path in files:
         for line in path.read_text().splitlines():
@@ -109,8 +195,12 @@ def _has_requirements(files: Iterable[Path]) -> bool:
     return False
 
 
-def pip_command(target: Path, files: Iterable[Path]) -> list[str]:
-    command = [
+def pip_command(target: Path, lock: Path) -> list[str]:
+    """pip for the Lambda platform, from the lock only. --require-hashes: every file pip
+    downloads must have a hash the lock lists. --no-deps: the lock already is the whole
+    resolution for Lambda's Python; pip would evaluate dependency markers for the Python that
+    runs it (3.11 on a laptop), not the --python-version target."""
+    return [
         sys.executable,
         "-m",
         "pip",
@@ -118,13 +208,14 @@ def pip_command(target: Path, files: Iterable[Path]) -> list[str]:
         "--quiet",
         "--disable-pip-version-check",
         "--no-compile",
+        "--require-hashes",
+        "--no-deps",
         *PIP_TARGET,
         "--target",
         str(target),
+        "-r",
+        str(lock),
     ]
-    for path in files:
-        command += ["-r", str(path)]
-    return command
 
 
 # The python3.12 runtime provides boto3 and botocore (and s3transfer). aws-xray-sdk, through
@@ -189,14 +280,15 @@ def packaged_versions(zip_path: Path) -> dict[str, str]:
 
 
 def install_dependencies(
-    target: Path, files: list[Path], runner: Callable[..., Any] = subprocess.run
+    target: Path, files: list[Path], lock: Path, runner: Callable[..., Any] = subprocess.run
 ) -> None:
-    """pip-install the requirement files as Lambda (arm64, CPython 3.12) wheels into `target`,
-    minus what the runtime provides."""
+    """pip-install the lock of the requirement files as Lambda (arm64, CPython 3.12) wheels
+    into `target`, minus what the runtime provides."""
     target.mkdir(parents=True, exist_ok=True)
     if not _has_requirements(files):
         return
-    runner(pip_command(target, files), check=True)
+    check_lock(lock, files)
+    runner(pip_command(target, lock), check=True)
     remove_runtime_provided(target)
 
 
@@ -254,22 +346,22 @@ class Package:
 
 
 class Dependencies:
-    """Installed dependencies per distinct set of requirement files, installed once per run:
-    the six AI services share lambdas/requirements.txt, so pip runs once for all of them."""
+    """Installed dependencies per distinct lock (and requirement files), installed once per
+    run: the six AI services share lambdas/requirements.lock, so pip runs once for all."""
 
     def __init__(self, work_dir: Path, runner: Callable[..., Any] = subprocess.run) -> None:
         self.work_dir = work_dir
         self.runner = runner
         self._dirs: dict[str, Path] = {}
 
-    def dir_for(self, files: list[Path]) -> Path:
+    def dir_for(self, files: list[Path], lock: Path) -> Path:
         digest = hashlib.sha256()
-        for path in files:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        for path in [*files, lock]:
+            digest.update(hashlib.sha256(path.read_bytes() if path.is_file() else b"").digest())
         key = digest.hexdigest()[:16]
         if key not in self._dirs:
             target = self.work_dir / f"deps-{key}"
-            install_dependencies(target, files, self.runner)
+            install_dependencies(target, files, lock, self.runner)
             self._dirs[key] = target
         return self._dirs[key]
 
@@ -285,10 +377,8 @@ def build_package(
     """Build `<dist>/<package>.zip`; without `dependencies` the zip holds only the code."""
     deps_dir = None
     if dependencies is not None:
-        files = requirement_files(lambdas_root, package)
-        for name in bundles:
-            files += [f for f in requirement_files(lambdas_root, name) if f not in files]
-        deps_dir = dependencies.dir_for(files)
+        files = dependency_files(lambdas_root, package, bundles)
+        deps_dir = dependencies.dir_for(files, lock_file(lambdas_root, package, bundles))
     entries = package_entries(lambdas_root, package, deps_dir, bundles)
     zip_path = dist / f"{package}.zip"
     sha = write_zip(entries, zip_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -27,10 +28,17 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def lock_line(name: str, version: str) -> str:
+    """One hashed lock entry (a made-up hash: these tests never let pip download)."""
+    digest = hashlib.sha256(f"{name}=={version}".encode()).hexdigest()
+    return f"{name}=={version} \\\n    --hash=sha256:{digest}\n"
+
+
 @pytest.fixture()
 def lambdas_root(tmp_path):
     root = tmp_path / "lambdas"
     write(root / "requirements.txt", "# shared by every zip\nfastjsonschema==2.22.3\n")
+    write(root / "requirements.lock", lock_line("fastjsonschema", "2.22.3"))
     write(root / "shared" / "__init__.py", "")
     write(root / "shared" / "http.py", "def ok():\n    return 200\n")
     write(root / "shared" / "tests" / "test_http.py", "def test(): pass\n")
@@ -107,8 +115,13 @@ def test_hash_changes_with_code_and_is_lambdas_format(lambdas_root, tmp_path):
     assert again.sha256 == after.sha256
 
 
-def test_pip_gets_lambda_platform_flags_and_existing_requirement_files(lambdas_root, tmp_path):
+def test_pip_gets_lambda_platform_flags_and_installs_only_the_hashed_lock(lambdas_root, tmp_path):
     write(lambdas_root / "retail_copilot" / "requirements.txt", "jinja2==3.1.6\n")
+    copilot_lock = "".join(
+        lock_line(*entry)
+        for entry in (("fastjsonschema", "2.22.3"), ("jinja2", "3.1.6"), ("markupsafe", "3.0.3"))
+    )
+    write(lambdas_root / "retail_copilot" / "requirements.lock", copilot_lock)
     calls = []
 
     def fake_pip(command, check):
@@ -129,14 +142,14 @@ def test_pip_gets_lambda_platform_flags_and_existing_requirement_files(lambdas_r
         "--implementation cp",
         "--python-version 3.12",
         "--only-binary=:all:",
+        "--require-hashes",
+        "--no-deps",
     ):
         assert flag in joined
     assert command[command.index("--target") + 1].startswith(str(tmp_path / "work"))
+    # The package's own lock (its requirements with the shared ones), never a requirements.txt.
     files = [command[i + 1] for i, arg in enumerate(command) if arg == "-r"]
-    assert files == [
-        str(lambdas_root / "requirements.txt"),
-        str(lambdas_root / "retail_copilot" / "requirements.txt"),
-    ]
+    assert files == [str(lambdas_root / "retail_copilot" / "requirements.lock")]
     names = names_in(copilot.zip_path)
     assert "fastjsonschema/__init__.py" in names  # dependencies at the zip's root
     assert "fastjsonschema-2.22.3.dist-info/METADATA" in names
@@ -146,9 +159,27 @@ def test_pip_gets_lambda_platform_flags_and_existing_requirement_files(lambdas_r
     dl.build_package(lambdas_root, "analytics_service", tmp_path / "dist", dependencies=deps)
     dl.build_package(lambdas_root, "demand_insights", tmp_path / "dist", dependencies=deps)
     assert len(calls) == 2
-    assert [command[i + 1] for i, a in enumerate(calls[1]) if a == "-r"] == [
-        str(lambdas_root / "requirements.txt")
+    assert [calls[1][i + 1] for i, a in enumerate(calls[1]) if a == "-r"] == [
+        str(lambdas_root / "requirements.lock")
     ]
+
+
+def test_a_missing_or_stale_lock_stops_the_build_before_pip(lambdas_root, tmp_path):
+    calls = []
+    deps = dl.Dependencies(tmp_path / "work", runner=lambda command, check: calls.append(command))
+    write(lambdas_root / "requirements.txt", "fastjsonschema==2.22.4\n")  # bumped, not relocked
+    with pytest.raises(dl.DeployError, match=r"stale.*fastjsonschema==2\.22\.4.*\./dev lock"):
+        dl.build_package(lambdas_root, "analytics_service", tmp_path / "dist", dependencies=deps)
+    write(lambdas_root / "requirements.txt", "fastjsonschema==2.22.3\nnumpy==2.4.6\n")  # added
+    with pytest.raises(dl.DeployError, match="no numpy"):
+        dl.build_package(lambdas_root, "analytics_service", tmp_path / "dist", dependencies=deps)
+    write(lambdas_root / "requirements.lock", "fastjsonschema==2.22.3\nnumpy==2.4.6\n")  # no hashes
+    with pytest.raises(dl.DeployError, match="--hash"):
+        dl.build_package(lambdas_root, "analytics_service", tmp_path / "dist", dependencies=deps)
+    (lambdas_root / "requirements.lock").unlink()
+    with pytest.raises(dl.DeployError, match="no lock file"):
+        dl.build_package(lambdas_root, "analytics_service", tmp_path / "dist", dependencies=deps)
+    assert calls == []
 
 
 def test_no_pip_when_requirements_are_only_comments(lambdas_root, tmp_path):

@@ -1,4 +1,5 @@
-"""The real zips, built as the pipeline builds them (pip for Lambda's arm64 CPython 3.12):
+"""The real zips, built as the pipeline builds them (pip for Lambda's arm64 CPython 3.12, from
+the hashed lock with --require-hashes):
 the dependency versions packaged are the ones the tests ran against, the runtime's boto3 and
 botocore are not shadowed, and each zip fits the 20 MB budget with numpy in it."""
 
@@ -49,3 +50,10 @@ def test_zip_leaves_the_runtime_sdk_out_and_fits_the_budget(zips, package):
         tops = {name.split("/", 1)[0] for name in zf.namelist()}
     assert not {t for t in tops if t.split("-", 1)[0] in dl.RUNTIME_PROVIDED}, sorted(tops)
     assert zips[package].size <= BUDGET_BYTES, f"{package}.zip is {zips[package].size / 2**20:.1f} MB"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_zip_holds_exactly_its_lock_minus_the_runtime_sdk(zips, package):
+    locked = dl.read_lock(dl.lock_file(LAMBDAS_DIR, package))
+    expected = {name: version for name, (version, _h) in locked.items() if name not in dl.RUNTIME_PROVIDED}
+    assert dl.packaged_versions(zips[package].zip_path) == expected
