@@ -161,14 +161,43 @@ describe("the API client", () => {
     expect(events).toEqual([{ type: "ended", reason: "expired" }]);
   });
 
-  it("signs out when the refresh cannot reach the API", async () => {
+  it("keeps the session when the refresh cannot reach the API, and refreshes with the same token later", async () => {
     const { session, events } = signedIn(1);
-    const server = fakeApi({ "GET /auth/me": () => apiError(401, "UNAUTHORIZED", "Unauthorized") });
-    const failing = (request: Request) =>
-      request.url.endsWith("/auth/refresh") ? Promise.reject(new TypeError("Failed to fetch")) : server.fetch(request);
-    const api = createApi({ baseUrl: BASE_URL, fetch: failing, session });
+    let online = false;
+    const server = fakeApi({
+      "GET /auth/me": (call) =>
+        call.authorization === "Bearer access-2" ? json(200, { email: "a@example.com" }) : apiError(401, "UNAUTHORIZED", "Unauthorized"),
+      "POST /auth/refresh": () => json(200, tokenPair(2)),
+    });
+    const flaky = (request: Request) =>
+      request.url.endsWith("/auth/refresh") && !online ? Promise.reject(new TypeError("Failed to fetch")) : server.fetch(request);
+    const api = createApi({ baseUrl: BASE_URL, fetch: flaky, session });
     await expect(unwrap(api.client.GET("/auth/me"))).rejects.toMatchObject({ status: 401 });
-    expect(events).toEqual([{ type: "ended", reason: "expired" }]);
+    expect(events).toEqual([]);
+    expect(session.refreshToken).toBe("refresh-1");
+    expect(sessionStorage.getItem(REFRESH_TOKEN_KEY)).toBe("refresh-1");
+
+    online = true; // the lost answer's retry: the server's grace window gives the same successor
+    await expect(unwrap(api.client.GET("/auth/me"))).resolves.toMatchObject({ email: "a@example.com" });
+    expect(server.callsTo("POST", "/auth/refresh")[0]!.body).toEqual({ refreshToken: "refresh-1" });
+    expect(session.refreshToken).toBe("refresh-2");
+  });
+
+  it.each([
+    [429, "TOO_MANY_REQUESTS"],
+    [500, "INTERNAL_ERROR"],
+    [503, "SERVICE_UNAVAILABLE"],
+  ])("keeps the session when the refresh answers %i", async (status, code) => {
+    const { session, events } = signedIn(1);
+    const server = fakeApi({
+      "GET /auth/me": () => apiError(401, "UNAUTHORIZED", "Unauthorized"),
+      "POST /auth/refresh": () => apiError(status, code, "not now"),
+    });
+    const api = createApi({ baseUrl: BASE_URL, fetch: server.fetch, session });
+    await expect(unwrap(api.client.GET("/auth/me"))).rejects.toMatchObject({ status: 401 });
+    expect(events).toEqual([]);
+    expect(session.active).toBe(true);
+    expect(sessionStorage.getItem(REFRESH_TOKEN_KEY)).toBe("refresh-1");
   });
 
   it("never refreshes on a 401 from a public operation (wrong credentials)", async () => {

@@ -73,18 +73,23 @@ export function createApi({ baseUrl, session = new Session(), fetch: fetchImpl }
   function refresh(): Promise<boolean> {
     refreshing ??= (async () => {
       const refreshToken = session.refreshToken;
-      if (refreshToken) {
-        try {
-          const { data } = await client.POST("/auth/refresh", { body: { refreshToken } });
-          if (data) {
-            session.start(data);
-            return true;
-          }
-        } catch {
-          /* no network: the rotation may or may not have happened, the token is unusable */
-        }
+      if (!refreshToken) {
+        session.end("expired");
+        return false;
       }
-      session.end("expired");
+      try {
+        const { data, response } = await client.POST("/auth/refresh", { body: { refreshToken } });
+        if (data) {
+          session.start(data);
+          return true;
+        }
+        // Only the API's "this token is no good" ends the session. A 429 or a 5xx says nothing
+        // about the token: keep it and let a later call refresh again.
+        if (response.status === 400 || response.status === 401) session.end("expired");
+      } catch {
+        /* No answer: the rotation may have happened with its answer lost. Keep the token: a
+           retry within the server's grace window gets the same successor (issue 10 item 5). */
+      }
       return false;
     })().finally(() => {
       refreshing = null;
