@@ -39,6 +39,7 @@ _MOTO_BOOT = (
 )
 MOTO_PATCHES = Path(__file__).resolve().parent / "moto_patches.py"
 SECRET_ALPHABET = string.ascii_letters + string.digits
+MOTO_CUSTOM_ID_TAG = "_custom_id_"  # moto: a resource created with this tag gets this id
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -67,7 +68,11 @@ class MotoServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, timeout: float = 30.0, *, append_log: bool = False) -> None:
         if port_in_use(self.port, self.host):
             raise RuntimeError(
                 f"port {self.port} is taken: is another local platform or moto "
@@ -75,7 +80,8 @@ class MotoServer:
             )
         if self.log_path:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log = open(self.log_path, "wb")  # this run only; closed in stop()
+            # this run only (closed in stop()); a restart keeps the dead server's log above
+            self._log = open(self.log_path, "ab" if append_log else "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-c", _MOTO_BOOT, str(MOTO_PATCHES), "-H", self.host, "-p", str(self.port)],
             stdin=subprocess.PIPE,
@@ -101,7 +107,25 @@ class MotoServer:
         self.stop()
         raise RuntimeError(f"the moto server did not answer on {self.url} within {timeout:.0f} s")
 
+    def restart(self, timeout: float = 30.0) -> None:
+        """A new server on the same port after this one died (its log is kept, then appended)."""
+        self.stop()
+        if self.log_path and self.log_path.exists():
+            with open(self.log_path, "ab") as log:
+                log.write(f"\n---- moto server restarted at {time.strftime('%H:%M:%S')} ----\n".encode())
+        deadline = time.monotonic() + 5
+        while port_in_use(self.port, self.host) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the dead server's socket is going away
+        self.start(timeout, append_log=True)
+
     def stop(self) -> None:
+        if (
+            self.process
+            and self.process.stdin
+            and not self.process.stdin.closed
+            and self.process.poll() is not None
+        ):
+            self.process.stdin.close()  # died on its own: only the pipe to close
         if self.process and self.process.poll() is None:
             try:
                 assert self.process.stdin is not None
@@ -161,7 +185,16 @@ class Provisioned:
 
 
 # ---- provisioning: what the stack creates, by the same names ------------------------------
-def provision(c: Clients, settings: Settings, state_dir: Path, tables: tuple[Any, ...] = ()) -> Provisioned:
+def provision(
+    c: Clients,
+    settings: Settings,
+    state_dir: Path,
+    tables: tuple[Any, ...] = (),
+    *,
+    jwt_secret_arn: str | None = None,
+) -> Provisioned:
+    """`jwt_secret_arn`: re-create the secret under this ARN (a restarted moto server; the
+    functions hold the ARN in their environment). Otherwise moto picks the ARN's suffix."""
     names = physical_names(settings)
     keys = {}
     for part in ("data", "pipeline"):
@@ -183,12 +216,18 @@ def provision(c: Clients, settings: Settings, state_dir: Path, tables: tuple[Any
             )
 
     secret_value = jwt_signing_key(state_dir)
+    same_arn: dict[str, Any] = {}
+    if jwt_secret_arn:  # moto's custom-id tag fixes the ARN's random suffix
+        same_arn["Tags"] = [{"Key": MOTO_CUSTOM_ID_TAG, "Value": jwt_secret_arn.rsplit("-", 1)[-1]}]
     arn = c.secrets.create_secret(
         Name=names["jwt_secret"],
         SecretString=secret_value,
         KmsKeyId=keys["pipeline"],
         Description="JWT signing key (generated locally)",
+        **same_arn,
     )["ARN"]
+    if same_arn:
+        c.secrets.untag_resource(SecretId=arn, TagKeys=[MOTO_CUSTOM_ID_TAG])
 
     c.glue.create_database(
         DatabaseInput={"Name": names["glue_database"], "Description": "the data lake (local)"}

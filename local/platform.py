@@ -28,6 +28,7 @@ from local.gateway import INTEGRATION_TIMEOUT_S, Gateway, GatewayServer, _Handle
 from local.progress import Progress
 from local.queues import QueuePoller
 from local.ratelimit import Firewall
+from local.supervisor import MotoSupervisor, NotifyingInvoker
 from local.validation import RequestValidator
 from local.workers import Invoker, LogSink
 
@@ -127,6 +128,9 @@ class LocalPlatform:
         self._api_thread: threading.Thread | None = None
         self.frontend: frontend.FrontendServer | None = None
         self._snapshots: _Snapshots | None = None
+        # Held by every save and by the supervisor while it restores a restarted moto server.
+        self._state_lock = threading.RLock()
+        self.supervisor: MotoSupervisor | None = None
         self.audit: AuditForwarder | None = None
         self.reset_mail: QueuePoller | None = None
         self._started = False
@@ -244,17 +248,19 @@ class LocalPlatform:
             )
 
         # Lambda's event source mapping: queued reset requests -> the auth function.
+        # The mail sender and the audit log write to moto outside the gateway: saved as soon.
+        writes = NotifyingInvoker(self.invoker, self._snapshots.mark) if self._snapshots else self.invoker
         self.reset_mail = QueuePoller(
             self.clients.sqs,
             reset_queue_url(self.settings, self.moto_url),
-            self.invoker,
+            writes,
             "auth-service",
             region=self.settings.region,
         )
         spec = load_spec(OPENAPI_PATH)
         # The audit log: API Gateway's access log -> subscription -> compliance-guardian in AWS.
         self.audit = AuditForwarder(
-            self.invoker,
+            writes,
             log_group=f"/aws/apigateway/{self.settings.name('api')}",
             owner=self.settings.account_id,
         )
@@ -292,6 +298,9 @@ class LocalPlatform:
                 root = frontend.FRONTEND_DIR / "dist"
             self.frontend.set_root(root)
             self.frontend.start()
+
+        # From here on a dead moto server is restarted with the saved state (local/supervisor.py).
+        self.supervisor = MotoSupervisor(self, self._state_lock)
 
     def _firewall(self) -> Firewall | None:
         """The stack's WAF rate rule in front of the gateway (components/waf.py)."""
@@ -381,19 +390,23 @@ class LocalPlatform:
             info["result"] = f"{count} file(s)"
 
     def save_state(self) -> dict[str, int]:
-        if (
-            self.clients is None
-            or self.moto is None
-            or self.moto.process is None
-            or self.moto.process.poll() is not None
-        ):
-            return {}
-        return aws.dump_tables(self.clients, self.state_dir)
+        with self._state_lock:  # never while the supervisor restores: moto's tables are empty then
+            if (
+                self.clients is None
+                or self.moto is None
+                or self.moto.process is None
+                or self.moto.process.poll() is not None
+            ):
+                return {}
+            return aws.dump_tables(self.clients, self.state_dir)
 
     def stop(self, save: bool = True) -> None:
         if self._stopped:
             return
         self._stopped = True
+        if self.supervisor is not None:  # first: stopping moto below is not a crash
+            self.supervisor.stop()
+            self.supervisor = None
         if self._api_server is not None:
             if self._api_thread is not None and self._api_thread.is_alive():
                 self._api_server.shutdown()

@@ -1,0 +1,107 @@
+"""The AWS stand-in dies (issue 10 item 13): the platform says so, answers 503 with Retry-After
+while it is down, restarts it on the same port and restores the saved state, so a user
+registered a moment before can still sign in."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import uuid
+
+import pytest
+
+from components.catalog import OPENAPI_PATH
+from tests.helpers import local_platform
+from tests.test_local_platform import PASSWORD, call
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    if not OPENAPI_PATH.exists():
+        pytest.skip("api/openapi.yaml is not there yet")
+    home = tmp_path_factory.mktemp("local-supervisor")
+    with local_platform(home, build_frontend=False, frontend_enabled=False, auth_rate_limit=0) as p:
+        yield p
+
+
+def saved_emails(platform) -> str:
+    path = platform.state_dir / f"dynamodb-{platform.names['users_table']}.json"
+    return path.read_text() if path.exists() else ""
+
+
+def wait_until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} within {timeout} s"
+        time.sleep(0.05)
+
+
+def kill_moto(platform) -> int:
+    process = platform.moto.process
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    return process.pid
+
+
+def test_a_killed_moto_server_is_restarted_with_the_saved_state(platform, capfd):
+    email = f"crash-{uuid.uuid4().hex[:8]}@example.com"
+    reg = call(platform, "POST", "/auth/register", {"email": email, "password": PASSWORD, "name": "Ada"})
+    assert reg.status == 201, reg
+    tokens = call(platform, "POST", "/auth/login", {"email": email, "password": PASSWORD}).json()
+    # the write is saved within a few seconds, without a stop
+    wait_until(lambda: email in saved_emails(platform), 6, "the new user saved")
+    port, secret_arn = platform.moto.port, platform.jwt_secret_arn
+
+    with platform.supervisor.state_lock:  # hold the restore back: moto stays down meanwhile
+        pid = kill_moto(platform)
+        down = call(platform, "POST", "/auth/login", {"email": email, "password": PASSWORD})
+        assert down.status == 503, down
+        assert down.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+        assert down.headers["Retry-After"].isdigit() and int(down.headers["Retry-After"]) >= 1
+        assert down.json()["error"]["details"]["retryAfter"] == int(down.headers["Retry-After"])
+
+    recovery = platform.supervisor.wait_recovered(timeout=30)
+    assert recovery.pid == pid and recovery.exit_code == -signal.SIGKILL
+    assert platform.moto.alive and platform.moto.process.pid != pid and platform.moto.port == port
+    assert recovery.restored[platform.names["users_table"]] >= 2  # the user and its email record
+    assert recovery.saved_at is not None and recovery.saved_at <= recovery.died_at
+
+    # the user registered before the crash signs in; the token issued before it still works
+    login = call(platform, "POST", "/auth/login", {"email": email, "password": PASSWORD})
+    assert login.status == 200, login
+    me = call(platform, "GET", "/auth/me", token=tokens["accessToken"])
+    assert me.status == 200 and me.json()["email"] == email, me
+    # the signing secret came back under the ARN the functions hold, with the same key
+    secret = platform.clients.secrets.get_secret_value(SecretId=secret_arn)["SecretString"]
+    assert secret_arn == platform.jwt_secret_arn and secret
+    assert secret.strip() == (platform.state_dir / "jwt-signing-key").read_text().strip()
+
+    # said loudly: on stderr, with what was restored and from when
+    err = capfd.readouterr().err
+    assert f"the moto server (the AWS stand-in, pid {pid}) died (killed by SIGKILL)" in err, err
+    assert "the moto server is back" in err and "saved at" in err and email not in err, err
+
+
+def test_saves_after_a_restore_keep_the_restored_items(platform):
+    """A save after the restore holds what was restored and what came after (never the empty
+    tables of the fresh server)."""
+    before = json.loads(saved_emails(platform))["items"]
+    email = f"after-{uuid.uuid4().hex[:8]}@example.com"
+    reg = call(platform, "POST", "/auth/register", {"email": email, "password": PASSWORD, "name": "Bo"})
+    assert reg.status == 201, reg
+    wait_until(lambda: email in saved_emails(platform), 6, "the user registered after the restore saved")
+    after = {item["userId"]["S"] for item in json.loads(saved_emails(platform))["items"]}
+    assert {item["userId"]["S"] for item in before} <= after
+
+
+def test_stopping_the_platform_is_not_a_crash(platform, capfd):
+    supervisor = platform.supervisor
+    count = len(supervisor.recoveries)
+    platform.stop()
+    time.sleep(3 * supervisor.poll_s)
+    assert len(supervisor.recoveries) == count and not supervisor._thread.is_alive()
+    assert "died" not in capfd.readouterr().err
