@@ -1,8 +1,8 @@
 """Notable changes in a period, found automatically, each with the numbers behind it.
 
 The daily completed sales by total, category, region and channel come from the daily cube
-(`cube.py`, one statement once per data version): a request reads no table, it slices the
-cube (its period, two weeks either side, the previous period). Then:
+(`sales.daily_cube`, the shared cube: one statement once per data version): a request reads no
+table, it slices the cube (its period, two weeks either side, the previous period). Then:
 
 - **spike / drop** (total orders): days that break their weekday's pattern
   (`detect.same_weekday_baseline`, |z| >= 4); critical from |z| >= 6 or a change of 50 %.
@@ -27,7 +27,7 @@ from shared.warehouse import Warehouse
 
 from analytics_service.detect import same_weekday_baseline
 from analytics_service.periods import DATA_END, DATA_START, Period
-from analytics_service.sales import cents
+from analytics_service.sales import cents, daily_cube
 
 DEFAULT_DAYS = 90
 SEVERITIES = ("info", "warning", "critical")
@@ -41,7 +41,7 @@ MARGIN_MIN_POINTS = 2.0
 
 @dataclass
 class Inputs:
-    """What the detectors read, sliced from the daily cube (`cube.py`): no table is read."""
+    """What the detectors read, sliced from the daily cube (`sales.daily_cube`): no table is read."""
 
     days: list[date]  # every day of the window read
     orders: np.ndarray  # completed orders per day
@@ -51,30 +51,37 @@ class Inputs:
     labels: dict[tuple[str, str], str]
 
 
-def _inputs(wh: Warehouse, period: Period, first: date, last: date) -> Inputs:
-    from analytics_service import cube
+# the movers' dimensions: (name, the daily cube's array, its dimension)
+_DIMENSIONS = (
+    ("region", "orders", "region"),
+    ("channel", "orders", "channel"),
+    ("category", "lines", "category"),
+    ("paymentMethod", "payments", "method"),
+)
 
-    c = cube.load(wh)
-    days = c.days(first, last)
-    totals = c.daily(first, last)
+
+def _inputs(wh: Warehouse, period: Period, first: date, last: date) -> Inputs:
+    c = daily_cube(wh)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    totals = c["orders"].total(first, last)
     previous = period.previous()
     windows = {}
     for which, p in (("now", period), ("before", previous)):
         lo, hi = max(0, (p.first - first).days), min(len(days), (p.last - first).days + 1)
         if lo < hi:
             windows[which] = slice(lo, hi)
-    names = dict(c.categories)
+    names = c["names"]
     sums: dict[tuple[str, str, str], list[float]] = {}
     labels: dict[tuple[str, str], str] = {}
-    for dim in ("region", "channel", "category", "paymentMethod"):
-        members, values = c.daily_by(dim, first, last)
+    for dim, level, key in _DIMENSIONS:
+        members, values = c[level].labels[key], c[level].total(first, last, (key,))
         # measures: orders (revenue, orders, units); lines (revenue, orders, units, cost);
         # payments (amount, orders)
         orders_at = 1
         for which, window in windows.items():
             total = values[window].sum(axis=0)
             for j, member in enumerate(members):
-                cost = float(total[j, cube.L_COST]) if dim == "category" else 0.0
+                cost = float(total[j, 3]) if dim == "category" else 0.0  # 3: the lines' cost
                 sums[(dim, member, which)] = [float(total[j, 0]), cost, float(total[j, orders_at])]
         for member in members:
             labels[(dim, member)] = names.get(member, member) if dim == "category" else member

@@ -149,6 +149,36 @@ def buckets(period: Period, granularity: str) -> list[date]:
     return out
 
 
+def daily_cube(wh: Warehouse) -> dict[str, Any]:
+    """This service's view of the shared daily sales cube (`shared.cube`), completed orders
+    only: `orders` [day, region, channel, (total, orders, units)], `lines` [day, region,
+    category, (revenue, orders, units, cost)], `payments` [day, region, method, (amount,
+    payments)]. Built once per data version, by one query for every service that reads it."""
+    from shared import cube
+
+    def build(c: cube.SalesCube) -> dict[str, Any]:
+        done = cube.COMPLETED
+        return {
+            "orders": c.dense("orders", ("region", "channel"), cube.columns("orders", done)),
+            "lines": c.dense("lines", ("region", "category"), cube.columns("lines", done)),
+            "payments": c.dense("payments", ("region", "method"), cube.columns("payments", done)),
+            "names": c.category_names,
+        }
+
+    return cube.load(wh).view("analytics-service", build)
+
+
+def daily_sales(
+    wh: Warehouse, first: date, last: date, *, region: str | None = None, category: str | None = None
+) -> Any:
+    """[day, (revenue, orders, units)] over [first, last]: order totals, or with a category
+    that category's lines."""
+    c = daily_cube(wh)
+    if category is None:
+        return c["orders"].total(first, last, region=region)
+    return c["lines"].total(first, last, region=region, category=category)[:, :3]
+
+
 def timeseries(
     wh: Warehouse,
     period: Period,
@@ -157,10 +187,8 @@ def timeseries(
     region: str | None = None,
     category: str | None = None,
 ) -> dict:
-    """From the daily cube (`cube.py`): no table is read once the cube exists."""
-    from analytics_service import cube
-
-    daily = cube.load(wh).daily(period.first, period.last, region=region, category=category)
+    """From the daily cube (`daily_cube`): no table is read once the cube exists."""
+    daily = daily_sales(wh, period.first, period.last, region=region, category=category)
     totals = {b: [0.0, 0, 0] for b in buckets(period, granularity)}
     for i, (revenue, orders, units) in enumerate(daily):
         acc = totals[bucket_of(period.first + timedelta(days=i), granularity)]
@@ -239,16 +267,16 @@ def top_products(
 
 # ---- categories -----------------------------------------------------------------------------
 def category_performance(wh: Warehouse, period: Period, *, region: str | None = None) -> dict:
-    """From the daily cube (`cube.py`): every category, even one without sales."""
-    from analytics_service import cube
-
-    c = cube.load(wh)
-    previous = period.previous()
-    now = c.by_category(period.first, period.last, region=region)
-    before = c.by_category(previous.first, previous.last, region=region)
-    total = float(now[:, cube.L_REVENUE].sum()) if len(now) else 0.0
+    """From the daily cube (`daily_cube`): every category with completed sales in the data,
+    even one without sales in the period."""
+    c = daily_cube(wh)
+    lines, previous = c["lines"], period.previous()
+    now = lines.total(period.first, period.last, ("category",), region=region).sum(axis=0)
+    before = lines.total(previous.first, previous.last, ("category",), region=region).sum(axis=0)
+    total = float(now[:, 0].sum()) if len(now) else 0.0  # 0: revenue (see daily_cube)
     out = []
-    for k, (category_id, name) in enumerate(c.categories):
+    for k, category_id in enumerate(lines.labels["category"]):
+        name = c["names"].get(category_id, category_id)
         revenue, orders, units, cost = (float(x) for x in now[k])
         margin = revenue - cost
         item = {
@@ -261,7 +289,7 @@ def category_performance(wh: Warehouse, period: Period, *, region: str | None = 
             "marginPct": round(margin / revenue * 100.0, 2) if revenue else 0.0,
             "revenueSharePct": round(min(100.0, revenue / total * 100.0), 4) if total > 0 else 0.0,
         }
-        previous_revenue = float(before[k, cube.L_REVENUE])
+        previous_revenue = float(before[k, 0])
         if previous_revenue > 0:
             item["growthPct"] = round((revenue - previous_revenue) / previous_revenue * 100.0, 2)
         out.append(item)
