@@ -17,8 +17,13 @@ from components.catalog import LAMBDAS_DIR, OPENAPI_PATH
 
 
 def _strip(node):
+    """A schema without its annotations. A property *named* `description` is data, not an
+    annotation: it stays (dropping it hid CaseCreate's missing `description`)."""
     if isinstance(node, dict):
-        return {k: _strip(v) for k, v in node.items() if k not in ("description", "example", "examples")}
+        stripped = {k: _strip(v) for k, v in node.items() if k not in ("description", "example", "examples")}
+        if isinstance(node.get("properties"), dict):
+            stripped["properties"] = {k: _strip(v) for k, v in node["properties"].items()}
+        return stripped
     if isinstance(node, list):
         return [_strip(v) for v in node]
     return node

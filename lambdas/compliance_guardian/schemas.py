@@ -85,6 +85,7 @@ CASE_CREATE: dict[str, Any] = {
     "required": ["title", "severity"],
     "properties": {
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": {"type": "string", "maxLength": 4000},
         "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"]},
         "entityType": {"type": "string", "enum": ["customer", "order", "transaction"]},
         "entityId": {
