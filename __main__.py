@@ -137,6 +137,7 @@ pulumi.export(
     {"raw": lake.raw_bucket, "curated": lake.curated_bucket, "athenaResults": lake.athena_results_bucket},
 )
 pulumi.export("glueDatabase", lake.glue_database_name)
+pulumi.export("athenaWorkgroup", lake.athena_workgroup_name)  # for the data jobs (README)
 pulumi.export("pipelineName", pipeline.pipeline_name)
 pulumi.export("connectionArn", pipeline.connection_arn)
 pulumi.export("connectionHint", pipeline.connection_hint)

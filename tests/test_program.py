@@ -93,6 +93,8 @@ def test_outputs(dev, prod):
         "pipelineName",
         "connectionArn",
         "connectionHint",
+        "glueDatabase",
+        "athenaWorkgroup",
     }
     assert required <= dev.outputs.keys()
     assert required | {"cdnDistributionId"} <= prod.outputs.keys()
