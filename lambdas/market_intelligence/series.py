@@ -1,19 +1,20 @@
 """The daily series the market-intelligence operations model, and the catalogue they name.
 
-Where the data comes from (SERVICES.md rule 2): two warehouse queries build a **daily sales
-cube** once per data version, stored as the artifact `market-intelligence/daily-cube`
-(`shared.artifacts`: `_artifacts/` in the curated bucket in AWS, `ARTIFACTS_DIR` locally):
+Where the data comes from (SERVICES.md rule 2): the shared **daily sales cube**
+(`shared/cube.py`: one warehouse statement once per data version, for every sales service,
+stored as the artifact `shared/daily-sales`), viewed here as
 
 - per day x category x region: revenue (sum of `order_items.line_total_usd`), units (sum of
-  `quantity`), orders containing the category (distinct `order_id`) and cost (units x the
-  product's `unit_cost`, for margins);
+  `quantity`), orders containing the category and cost (units x the product's `unit_cost`, for
+  margins), each cell rounded to the cent (revenue, cost);
 - per day x region: orders (all categories; an order can hold several categories, so the
   category counts do not add up to it).
 
-Sales are the lines of orders that were not cancelled (completed and returned orders count:
-the sale happened). Any series the operations need (all, one category, one region, both) is a
-sum over the cube, so forecasts, backtests, trends and anomalies need no query per request.
-A product's series is the one exception: one query for that product (`product_series`).
+Sales are the orders that were not cancelled (`shared.cube.NOT_CANCELLED`: completed and
+returned orders count, the sale happened). Any series the operations need (all, one category,
+one region, both) is a sum over the cube, so forecasts, backtests, trends and anomalies need no
+query per request. A product's series is the one exception: one query for that product
+(`product_series`).
 
 The catalogue (categories and products with names, list prices and costs) is the artifact
 `market-intelligence/catalog`.
@@ -21,7 +22,6 @@ The catalogue (categories and products with names, list prices and costs) is the
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -32,27 +32,10 @@ from shared.errors import NotFound
 from shared.lake_schema import DATA_END, DATA_START
 from shared.warehouse import get_warehouse
 
-CUBE = "market-intelligence/daily-cube"
 CATALOG = "market-intelligence/catalog"
 METRICS = ("revenue", "orders", "units")
 NOT_SOLD = "cancelled"
 
-_CUBE_LINES = """
-SELECT oi.order_date AS day, p.category_id AS category_id, o.region AS region,
-       SUM(oi.line_total_usd) AS revenue, SUM(oi.quantity) AS units,
-       COUNT(DISTINCT oi.order_id) AS orders, SUM(oi.quantity * p.unit_cost) AS cost
-FROM order_items oi
-JOIN orders o ON o.order_id = oi.order_id AND o.year = oi.year AND o.month = oi.month
-JOIN products p ON p.product_id = oi.product_id
-WHERE o.status <> ?
-GROUP BY oi.order_date, p.category_id, o.region
-"""
-_CUBE_ORDERS = """
-SELECT order_date AS day, region, COUNT(*) AS orders
-FROM orders
-WHERE status <> ?
-GROUP BY order_date, region
-"""
 _CATEGORIES = "SELECT category_id, name, parent, margin_target FROM categories ORDER BY category_id"
 _PRODUCTS = "SELECT product_id, name, category_id, list_price, unit_cost FROM products ORDER BY product_id"
 _PRODUCT_DAILY = """
@@ -67,42 +50,6 @@ GROUP BY oi.order_date
 
 def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _compute_cube() -> dict[str, Any]:
-    wh = get_warehouse()
-    lines = wh.query(_CUBE_LINES, [NOT_SOLD], max_rows=None)
-    totals = wh.query(_CUBE_ORDERS, [NOT_SOLD], max_rows=None)
-    categories = sorted({r["category_id"] for r in lines})
-    regions = sorted({r["region"] for r in totals} | {r["region"] for r in lines})
-    days = [_day(r["day"]) for r in totals] + [_day(r["day"]) for r in lines]
-    start = min([DATA_START, *days]) if days else DATA_START
-    end = max([DATA_END, *days]) if days else DATA_END
-    n = (end - start).days + 1
-    ci = {c: i for i, c in enumerate(categories)}
-    ri = {r: i for i, r in enumerate(regions)}
-    shape = (len(categories), len(regions), n)
-    revenue, units, orders, cost = np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    for r in lines:
-        k = (ci[r["category_id"]], ri[r["region"]], (_day(r["day"]) - start).days)
-        revenue[k] = r["revenue"] or 0.0
-        units[k] = r["units"] or 0
-        orders[k] = r["orders"] or 0
-        cost[k] = r["cost"] or 0.0
-    all_orders = np.zeros((len(regions), n))
-    for r in totals:
-        all_orders[ri[r["region"]], (_day(r["day"]) - start).days] = r["orders"]
-    return {
-        "start": start.isoformat(),
-        "days": n,
-        "categories": categories,
-        "regions": regions,
-        "revenue": np.round(revenue, 2).tolist(),
-        "units": units.astype(int).tolist(),
-        "orders": orders.astype(int).tolist(),
-        "cost": np.round(cost, 2).tolist(),
-        "all_orders": all_orders.astype(int).tolist(),
-    }
 
 
 @dataclass
@@ -136,31 +83,51 @@ class Cube:
         return (day - self.start).days
 
 
-_lock = threading.Lock()
-_built: dict[int, Cube] = {}
+def _view(c: Any) -> Cube:
+    """The sold cells of the shared cube as [category, region, day] arrays over the data's
+    window (at least DATA_START .. DATA_END); categories and regions: those with sales."""
+    from shared import cube as shared_cube
+
+    sold = shared_cube.NOT_CANCELLED
+    categories = c.members("lines", "category", sold)
+    regions = sorted(set(c.members("orders", "region", sold)) | set(c.members("lines", "region", sold)))
+    spans = [s for s in (c.span("orders", sold), c.span("lines", sold)) if s]
+    start = min([DATA_START, *(s[0] for s in spans)])
+    end = max([DATA_END, *(s[1] for s in spans)])
+    window = {"first": start, "days": (end - start).days + 1}
+    lines = c.dense(
+        "lines",
+        ("category", "region"),
+        shared_cube.columns("lines", sold),
+        labels={"category": categories, "region": regions},
+        **window,
+    )
+    orders = c.dense(
+        "orders", ("region",), {"orders": ("orders", sold)}, labels={"region": regions}, **window
+    )
+
+    def cells(name: str, decimals: int | None = None) -> np.ndarray:
+        values = lines.measure(name).transpose(1, 2, 0)  # [day, category, region] -> [category, region, day]
+        return np.ascontiguousarray(np.round(values, decimals) if decimals is not None else values)
+
+    return Cube(
+        start=start,
+        days=window["days"],
+        categories=categories,
+        regions=regions,
+        revenue=cells("revenue", 2),
+        units=cells("units"),
+        orders=cells("orders"),
+        all_orders=np.ascontiguousarray(orders.measure("orders").T),
+        cost=cells("cost", 2),
+    )
 
 
 def cube() -> Cube:
-    """The daily cube of the current data version (computed once, then read from the store)."""
-    doc = artifacts.cached(CUBE, _compute_cube)
-    key = id(doc)
-    found = _built.get(key)
-    if found is None:
-        with _lock:
-            found = Cube(
-                start=date.fromisoformat(doc["start"]),
-                days=int(doc["days"]),
-                categories=list(doc["categories"]),
-                regions=list(doc["regions"]),
-                revenue=np.asarray(doc["revenue"], dtype=float),
-                units=np.asarray(doc["units"], dtype=float),
-                orders=np.asarray(doc["orders"], dtype=float),
-                all_orders=np.asarray(doc["all_orders"], dtype=float),
-                cost=np.asarray(doc["cost"], dtype=float),
-            )
-            _built.clear()  # one data version at a time
-            _built[key] = found
-    return found
+    """The daily cube of the current data version (the shared cube, viewed once per version)."""
+    from shared import cube as shared_cube
+
+    return shared_cube.load().view("market-intelligence", _view)
 
 
 # ---- the catalogue ---------------------------------------------------------------------------
