@@ -345,6 +345,8 @@ class DeliveryPipeline(pulumi.ComponentResource):
                 "PULUMI_BACKEND_URL": s.state_backend_url or "",
                 "PULUMI_SECRETS_PROVIDER": s.secrets_provider or "",
                 "PULUMI_VERSION": s.pulumi_version,
+                # The build refuses the CLI's release archive unless it has this SHA-256.
+                "PULUMI_SHA256": s.pulumi_sha256,
                 "AWS_REGION": s.region,
                 # deploy/pipeline_rerun.py: re-run the pipeline when `pulumi up` changed it.
                 "PIPELINE_NAME": s.name("pipeline"),

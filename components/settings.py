@@ -19,6 +19,15 @@ import yaml
 PROJECT = "ecommerce-ai-platform"
 ROOT = Path(__file__).resolve().parent.parent
 NAT_STRATEGIES = ("single", "onePerAz")
+# The Pulumi CLI the infrastructure build installs, and the SHA-256 of its release archive
+# pulumi-v<version>-linux-x64.tar.gz (the build image is x86_64), which the build checks
+# before unpacking it. Change both together (pulumiVersion and pulumiSha256 in the stack files).
+# 3.267.0, not the SDK's 3.272.0: no published checksum of 3.272.0 could be found from here.
+# This hash is the one nixpkgs recorded for this archive (pulumi-bin data.nix, nix base32
+# 02p1b9vssqlqbkjklx5hw9v9908y48pl4mbdm4jqbcvcq7kiqz2j, in hex below); Pulumi publishes its
+# own in pulumi-3.267.0-checksums.txt beside the release.
+PULUMI_VERSION = "3.267.0"
+PULUMI_SHA256 = "527c1ce7c16cb38525a96d55422f221e819476e2b0743ae55c9862ad775ae10a"
 WAF_WINDOWS = (60, 120, 300, 600)  # the evaluation windows a WAF rate-based rule accepts
 
 # AWS name limits this program must respect (checked in tests over the whole preview).
@@ -78,6 +87,7 @@ class Settings:
     # table `python -m deploy.restore users-table` restored into (README, Recovery).
     users_table_name: str | None
     pulumi_version: str
+    pulumi_sha256: str  # of pulumi-v<pulumi_version>-linux-x64.tar.gz, lowercase hex
     state_backend_url: str | None
     secrets_provider: str | None
     default_tags: Mapping[str, str]
@@ -210,7 +220,8 @@ class Settings:
             lambda_reserved_concurrency=as_int("lambdaReservedConcurrency", 0, 0, 10000),
             manage_account_trail=as_bool("manageAccountTrail", stack == "prod"),
             users_table_name=get("usersTableName") or None,
-            pulumi_version=str(get("pulumiVersion", "3.272.0")),
+            pulumi_version=str(get("pulumiVersion", PULUMI_VERSION)),
+            pulumi_sha256=_pulumi_sha256(get("pulumiSha256"), str(get("pulumiVersion", PULUMI_VERSION))),
             state_backend_url=get("stateBackendUrl") or None,
             secrets_provider=get("secretsProvider") or None,
             default_tags=tags,
@@ -229,6 +240,20 @@ def _model_id(value: Any) -> str | None:
         return None
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:/-]{2,200}", text):
         raise SettingsError(f"bedrockModelId {text!r} is not a Bedrock model id")
+    return text
+
+
+def _pulumi_sha256(value: Any, version: str) -> str:
+    """The archive's SHA-256; the default only goes with the default version, so a stack that
+    moves pulumiVersion without its hash fails here, not in the build."""
+    text = str(value or "").strip().lower()
+    if not text and version == PULUMI_VERSION:
+        text = PULUMI_SHA256
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise SettingsError(
+            f"pulumiSha256 must be the SHA-256 (64 hex digits) of pulumi-v{version}-linux-x64.tar.gz "
+            f"as Pulumi publishes it (pulumi-{version}-checksums.txt), got {text!r}"
+        )
     return text
 
 
@@ -302,6 +327,7 @@ _PROJECT_KEYS = (
     "manageAccountTrail",
     "usersTableName",
     "pulumiVersion",
+    "pulumiSha256",
     "stateBackendUrl",
     "secretsProvider",
 )

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import hashlib
 import importlib
+import io
 import json
 import re
 import shlex
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -32,6 +35,7 @@ PROJECT_ENV = {
         "PULUMI_BACKEND_URL",
         "PULUMI_SECRETS_PROVIDER",
         "PULUMI_VERSION",
+        "PULUMI_SHA256",
         "AWS_REGION",
         "PIPELINE_NAME",
     },
@@ -161,14 +165,32 @@ def test_deploy_modules_need_only_boto3_and_the_standard_library():
 
 
 # ---- infrastructure ---------------------------------------------------------------------------
+PULUMI_ARCHIVE_URL = "https://get.pulumi.com/releases/sdk/pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_build_pipes_a_download_into_a_shell(name):
+    for command in commands(load(name)):
+        assert not re.search(r"\|\s*(sudo\s+)?(ba|z)?sh\b", command), command
+        assert not re.search(r"\b(ba)?sh\s+<\(", command), command  # nor `sh <(curl ...)`
+
+
 def test_pulumi_cli_pinned_by_variable_then_login_select_up_output():
     spec = load("infrastructure")
     install = " ".join(commands(spec, "install"))
-    assert re.search(r"get\.pulumi\.com \| sh -s -- --version \"?\$PULUMI_VERSION\"?", install)
+    assert f'"{PULUMI_ARCHIVE_URL}"' in install  # the release archive of the stack's version
+    assert "get.pulumi.com |" not in install and 'get.pulumi.com"' not in install  # not the script
     assert ".pulumi/bin" in install  # on PATH
     assert "-r requirements.txt" in install
-    assert not re.search(r"\b\d+\.\d+\.\d+\b", (BUILDSPECS / "infrastructure.yml").read_text()), (
+    text = (BUILDSPECS / "infrastructure.yml").read_text()
+    assert not re.search(r"\b\d+\.\d+\.\d+\b", text), (
         "the version is pinned in the stack config (pulumiVersion), not here"
+    )
+    assert not re.search(r"\b[0-9a-f]{64}\b", text), "the hash is pinned beside it (pulumiSha256)"
+    # linux-x64 is the build image's architecture.
+    assert (
+        "x86_64"
+        in (ROOT / "components" / "pipeline.py").read_text().split("BUILD_IMAGE =", 1)[1].split("\n")[0]
     )
 
     build = commands(spec, "build")
@@ -191,6 +213,80 @@ def test_pulumi_cli_pinned_by_variable_then_login_select_up_output():
     assert {"--yes", "--diff"} <= set(up)
     assert up[up.index("--stack") + 1] == "$STACK"
     assert spec["phases"]["build"].get("on-failure") == "ABORT"
+
+
+def pulumi_install_commands() -> list[str]:
+    """The install commands up to the one that unpacks the CLI (the rest set up Python)."""
+    install = commands(load("infrastructure"), "install")
+    end = next(i for i, c in enumerate(install) if re.search(r"\btar\b.*\s-\w*x", c))
+    return install[: end + 1]
+
+
+def fake_pulumi_archive() -> bytes:
+    """A release archive shaped like Pulumi's: pulumi/pulumi and its language hosts."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name in ("pulumi", "pulumi-language-python"):
+            data = f"#!/bin/sh\necho {name} v-test\n".encode()
+            info = tarfile.TarInfo(f"pulumi/{name}")
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def run_pulumi_install(tmp_path: Path, archive: bytes, **env: str) -> tuple[int, str, Path]:
+    """Run the install commands as CodeBuild does (each in bash, the first failure aborts), with
+    a `curl` that serves `archive` and records the URL. Returns (exit code, stderr, home)."""
+    home, bin_dir = tmp_path / "home", tmp_path / "bin"
+    home.mkdir(parents=True)
+    bin_dir.mkdir()
+    (tmp_path / "served.tar.gz").write_bytes(archive)
+    curl = bin_dir / "curl"
+    curl.write_text(
+        "#!/bin/bash\n"
+        'out=""; url=""\n'
+        'while [ $# -gt 0 ]; do case "$1" in -o|--output) out="$2"; shift 2;; --proto) shift 2;;'
+        ' -*) shift;; *) url="$1"; shift;; esac; done\n'
+        f'echo "$url" >> "{tmp_path}/urls"\n'
+        f'cp "{tmp_path}/served.tar.gz" "$out"\n'
+    )
+    curl.chmod(0o755)
+    full_env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(home), **env}
+    for command in pulumi_install_commands():
+        run = subprocess.run(["bash", "-c", command], env=full_env, capture_output=True, text=True)
+        if run.returncode != 0:
+            return run.returncode, run.stderr, home
+    return 0, "", home
+
+
+def test_pulumi_archive_is_checked_against_the_pinned_sha256_before_it_is_unpacked(tmp_path):
+    archive = fake_pulumi_archive()
+    good = hashlib.sha256(archive).hexdigest()
+    code, err, home = run_pulumi_install(tmp_path / "ok", archive, PULUMI_VERSION="3.9.9", PULUMI_SHA256=good)
+    assert code == 0, err
+    cli = home / ".pulumi" / "bin" / "pulumi"
+    assert cli.is_file() and cli.stat().st_mode & 0o111
+    assert (tmp_path / "ok" / "urls").read_text().split() == [
+        PULUMI_ARCHIVE_URL.replace("${PULUMI_VERSION}", "3.9.9")
+    ]
+
+    # Another archive under the same name (a compromised mirror or release): nothing unpacked.
+    tampered = fake_pulumi_archive() + b"\0"
+    code, _err, home = run_pulumi_install(
+        tmp_path / "bad", tampered, PULUMI_VERSION="3.9.9", PULUMI_SHA256=good
+    )
+    assert code != 0
+    assert not (home / ".pulumi").exists()
+
+    # Fail closed: no hash on the project, or not a SHA-256, and nothing is downloaded at all.
+    for value in ("", "abc123", good[:-1]):
+        code, err, home = run_pulumi_install(
+            tmp_path / f"unset{len(value)}", archive, PULUMI_VERSION="3.9.9", PULUMI_SHA256=value
+        )
+        assert code != 0 and not (home / ".pulumi").exists(), value
+        if not value:
+            assert "PULUMI_SHA256 is not set" in err and "pulumiSha256" in err
+            assert not (tmp_path / "unset0" / "urls").exists()
 
 
 def test_infrastructure_artifact_is_exactly_what_stack_outputs_writes():

@@ -4,6 +4,7 @@ the seed's four stages and their artifacts, the builds, and what each role may d
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 
 import pulumi
@@ -247,9 +248,9 @@ def test_each_project_logs_to_its_own_encrypted_group(dev_pipeline, settings_for
         assert set(log_resources) == {arn, f"{arn}:*"}
 
 
-def test_environment_variables_per_build(prod_pipeline, dev_pipeline):
+def test_environment_variables_per_build(prod_pipeline, dev_pipeline, settings_for):
     infra = env(dev_pipeline, "infrastructure")
-    assert infra["PULUMI_VERSION"] == "3.272.0"
+    assert infra["PULUMI_VERSION"] == settings_for("dev").pulumi_version
     assert infra["AWS_REGION"] == "us-east-2"
     assert infra["PULUMI_BACKEND_URL"] == ""  # not configured in the stack file
     assert "PULUMI_SECRETS_PROVIDER" in infra
@@ -259,6 +260,25 @@ def test_environment_variables_per_build(prod_pipeline, dev_pipeline):
     assert "DISTRIBUTION_ID" not in env(dev_pipeline, "frontend")
     assert env(prod_pipeline, "frontend")["DISTRIBUTION_ID"] == DIST_ID
     assert env(prod_pipeline, "frontend")["STACK"] == "prod"
+
+
+def test_the_pulumi_cli_version_and_its_sha256_reach_only_the_infrastructure_build(settings_for):
+    # buildspecs/infrastructure.yml checks the release archive against PULUMI_SHA256 before use.
+    settings = settings_for("dev", pulumiVersion="3.9.9", pulumiSha256="ab" * 32)
+    run_ = build_pipeline(settings)
+    infra = env(run_, "infrastructure")
+    assert (infra["PULUMI_VERSION"], infra["PULUMI_SHA256"]) == ("3.9.9", "ab" * 32)
+    assert (
+        project(run_, "infrastructure")
+        .get("environment.image")
+        .startswith("aws/codebuild/amazonlinux-x86_64")
+    )
+    for build in ("auth-lambda", "python-lambdas", "frontend"):
+        assert "PULUMI_SHA256" not in env(run_, build)
+    for stack in ("dev", "prod"):  # the stack files pin both, together
+        pinned = settings_for(stack)
+        assert re.fullmatch(r"[0-9a-f]{64}", pinned.pulumi_sha256)
+        assert env(build_pipeline(pinned), "infrastructure")["PULUMI_SHA256"] == pinned.pulumi_sha256
 
 
 def test_state_backend_settings_reach_the_infrastructure_build(settings_for):
