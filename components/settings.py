@@ -10,11 +10,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from cost.usage import UsageError, UsageProfile, parse_usage
 
 PROJECT = "ecommerce-ai-platform"
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +96,10 @@ class Settings:
     # How long audit events and idle copilot conversations are kept (DynamoDB TTL).
     audit_retention_days: int = 365
     conversation_retention_days: int = 90
+    # What the cost estimate assumes the stack does in a month (`./dev cost`, cost/usage.py), and
+    # the most it may cost: the policy pack's cost-budget rule fails a prod deploy above it.
+    usage: UsageProfile = field(default_factory=UsageProfile)
+    monthly_budget_usd: float | None = None
     # The retail copilot's Bedrock model (e.g. anthropic.claude-3-5-haiku-20241022-v1:0 or an
     # inference profile id such as us.anthropic...); None: the copilot answers in local mode and
     # its role may invoke no model at all.
@@ -227,6 +233,8 @@ class Settings:
             default_tags=tags,
             audit_retention_days=as_int("auditRetentionDays", 365, 1, 3653),
             conversation_retention_days=as_int("conversationRetentionDays", 90, 1, 3653),
+            usage=_usage(get("usage")),
+            monthly_budget_usd=_budget(get("monthlyBudgetUsd")),
             bedrock_model_id=_model_id(get("bedrockModelId")),
             auth_rate_limit=as_int("authRateLimit", 100, 10, 2_000_000_000),  # WAF's own bounds
             auth_rate_window_seconds=_one_of(as_int("authRateWindowSeconds", 300, 60, 600), WAF_WINDOWS),
@@ -255,6 +263,26 @@ def _pulumi_sha256(value: Any, version: str) -> str:
             f"as Pulumi publishes it (pulumi-{version}-checksums.txt), got {text!r}"
         )
     return text
+
+
+def _usage(value: Any) -> UsageProfile:
+    try:
+        return parse_usage(value)
+    except UsageError as exc:
+        raise SettingsError(str(exc)) from exc
+
+
+def _budget(value: Any) -> float | None:
+    """monthlyBudgetUsd: a positive amount of USD, or None (no budget)."""
+    if value in (None, ""):
+        return None
+    try:
+        budget = float(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"monthlyBudgetUsd must be a number of USD, got {value!r}") from exc
+    if not 0 < budget < 1e9:
+        raise SettingsError(f"monthlyBudgetUsd={budget:g} must be above 0")
+    return budget
 
 
 def stack_file_values(stack: str, root: Path = ROOT) -> dict[str, Any]:
@@ -287,7 +315,7 @@ def load() -> Settings:
         config = pulumi.Config(namespace)
         keys = ("region", "defaultTags") if namespace == "aws" else _PROJECT_KEYS
         for key in keys:
-            value = config.get_object(key) if key == "defaultTags" else config.get(key)
+            value = config.get_object(key) if key in ("defaultTags", "usage") else config.get(key)
             if value is not None:
                 values[f"{namespace}:{key}"] = value
     account_id = aws.get_caller_identity().account_id
@@ -321,6 +349,8 @@ _PROJECT_KEYS = (
     "apiThrottleRateLimit",
     "apiThrottleBurstLimit",
     "athenaBytesScannedCutoffMb",
+    "usage",
+    "monthlyBudgetUsd",
     "accessTokenMinutes",
     "manageApiGatewayAccount",
     "lambdaReservedConcurrency",
