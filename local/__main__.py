@@ -5,7 +5,9 @@
                     [--reset] [--reset-dataset] [--no-frontend] [--no-frontend-build]
                     [--workers-per-function 2] [--log-level INFO] [--quiet-functions]
 
-Ctrl-C (or SIGTERM) stops everything and saves the users for the next start.
+Ctrl-C (or SIGTERM) stops everything and saves the users for the next start. If the moto
+server dies meanwhile, it is restarted with the saved state (local/supervisor.py); if that keeps
+failing, the platform stops with exit code 1.
 """
 
 from __future__ import annotations
@@ -122,17 +124,20 @@ def main(argv: list[str] | None = None) -> int:
     progress.say(f"\nThe platform is up in {platform.timings['ready']:.1f} s.")
     progress.say(platform.summary())
     progress.say("Press Ctrl-C to stop.\n")
+    failed = None
     try:
         while not stop.wait(0.5):
-            pass
+            failed = platform.supervisor.failed if platform.supervisor else None
+            if failed:
+                break
     except KeyboardInterrupt:
         pass
-    progress.say("\n==> stopping")
+    progress.say("\n==> stopping" + (f" ({failed})" if failed else ""))
     platform.stop()
     progress.say("==> stopped")
     if log_stream:
         log_stream.close()
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 
 start(): moto server -> the stack's resources by their physical names -> restore saved items
 -> the dataset (generated once, uploaded each start) -> one worker per function -> the API
-gateway -> the frontend. stop(): the reverse, saving the DynamoDB items first.
+gateway -> the frontend. stop(): the reverse, saving the DynamoDB items first. Meanwhile the
+items are saved ~2 s after each change, and a moto server that dies is restarted with them
+(local/supervisor.py).
 """
 
 from __future__ import annotations

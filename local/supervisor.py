@@ -30,6 +30,7 @@ from local import aws, dataset
 
 POLL_S = 0.2  # how soon a death is noticed
 ATTEMPTS = 5  # restarts tried in a row before giving up
+BACKOFF_S = 2.0  # the wait after a failed restart, doubling (at most 10 s)
 
 
 @dataclass
@@ -148,7 +149,7 @@ class MotoSupervisor:
                             "stop the platform (Ctrl-C) and start it again"
                         )
                         return
-                    self._stop.wait(min(2.0**attempt, 10.0))
+                    self._stop.wait(min(BACKOFF_S * 2 ** (attempt - 1), 10.0))
         recovery.restore_s = time.perf_counter() - started
         items = ", ".join(f"{n} item(s) of {t}" for t, n in recovery.restored.items() if n) or "no items"
         if recovery.saved_at is None:

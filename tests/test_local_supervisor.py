@@ -7,16 +7,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
 from components.catalog import OPENAPI_PATH
+from local import supervisor as supervision
 from tests.helpers import local_platform
 from tests.test_local_platform import PASSWORD, call
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +48,7 @@ def kill_moto(platform) -> int:
     return process.pid
 
 
+@pytest.mark.slow
 def test_a_killed_moto_server_is_restarted_with_the_saved_state(platform, capfd):
     email = f"crash-{uuid.uuid4().hex[:8]}@example.com"
     reg = call(platform, "POST", "/auth/register", {"email": email, "password": PASSWORD, "name": "Ada"})
@@ -86,6 +88,7 @@ def test_a_killed_moto_server_is_restarted_with_the_saved_state(platform, capfd)
     assert "the moto server is back" in err and "saved at" in err and email not in err, err
 
 
+@pytest.mark.slow
 def test_saves_after_a_restore_keep_the_restored_items(platform):
     """A save after the restore holds what was restored and what came after (never the empty
     tables of the fresh server)."""
@@ -98,6 +101,7 @@ def test_saves_after_a_restore_keep_the_restored_items(platform):
     assert {item["userId"]["S"] for item in before} <= after
 
 
+@pytest.mark.slow
 def test_stopping_the_platform_is_not_a_crash(platform, capfd):
     supervisor = platform.supervisor
     count = len(supervisor.recoveries)
@@ -105,3 +109,79 @@ def test_stopping_the_platform_is_not_a_crash(platform, capfd):
     time.sleep(3 * supervisor.poll_s)
     assert len(supervisor.recoveries) == count and not supervisor._thread.is_alive()
     assert "died" not in capfd.readouterr().err
+
+
+# --- without a platform -------------------------------------------------------------------------
+
+
+class DeadMoto:
+    """A moto server that died and cannot be started again."""
+
+    port, url, log_path, alive = 4566, "http://127.0.0.1:4566", None, False
+
+    def __init__(self) -> None:
+        self.process = SimpleNamespace(pid=4242, returncode=-9, poll=lambda: -9)
+        self.restarts = 0
+
+    def restart(self) -> None:
+        self.restarts += 1
+        raise RuntimeError("port 4566 is taken")
+
+
+def test_a_supervisor_that_cannot_restart_moto_gives_up_loudly(monkeypatch, capsys):
+    monkeypatch.setattr(supervision, "ATTEMPTS", 3)
+    monkeypatch.setattr(supervision, "BACKOFF_S", 0.01)
+    moto = DeadMoto()
+    fake = SimpleNamespace(moto=moto, sink=None)
+    watcher = supervision.MotoSupervisor(fake, threading.RLock(), poll_s=0.01)
+    try:
+        with pytest.raises(RuntimeError, match="could not be restarted after 3 attempts"):
+            watcher.wait_recovered(timeout=10)
+    finally:
+        watcher.stop()
+    assert moto.restarts == 3 and not watcher._thread.is_alive()
+    err = capsys.readouterr().err
+    assert "pid 4242) died (killed by SIGKILL)" in err and err.count("port 4566 is taken") == 3, err
+
+
+def test_the_cli_stops_with_an_error_when_supervision_gives_up(monkeypatch):
+    import local.__main__ as cli
+
+    stopped = []
+
+    class FakePlatform:
+        def __init__(self, **_: object) -> None:
+            self.timings = {"ready": 1.0}
+            self.supervisor = SimpleNamespace(failed=None)
+
+        def start(self) -> None:
+            threading.Timer(0.3, lambda: setattr(self.supervisor, "failed", "gave up")).start()
+
+        def summary(self) -> str:
+            return ""
+
+        def stop(self) -> None:
+            stopped.append(True)
+
+    monkeypatch.setattr(cli, "LocalPlatform", FakePlatform)
+    monkeypatch.setattr(cli.signal, "signal", lambda *_: None)
+    result: list[int] = []
+    runner = threading.Thread(target=lambda: result.append(cli.main(["--port", "0"])), daemon=True)
+    runner.start()
+    runner.join(timeout=10)  # (before the fix it ran until Ctrl-C)
+    assert result == [1] and stopped == [True]
+
+
+def test_the_saver_hears_of_writes_outside_the_gateway():
+    marks = []
+    invoker = SimpleNamespace(invoke=lambda fn, event: {"fn": fn}, pools={"x": 1})
+    notifying = supervision.NotifyingInvoker(invoker, lambda: marks.append(1))
+    assert notifying.invoke("auth-service", {}) == {"fn": "auth-service"} and marks == [1]
+    assert notifying.pools == {"x": 1}  # everything else is the invoker's
+
+
+@pytest.mark.parametrize(
+    "code,text", [(-9, "killed by SIGKILL"), (1, "exit code 1"), (None, "exit code unknown")]
+)
+def test_how_a_death_is_described(code, text):
+    assert supervision.describe_exit(code) == text
