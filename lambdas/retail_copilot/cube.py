@@ -1,138 +1,56 @@
-"""The copilot's daily sales cube: the additive sales figures per day x country x channel
-(order level) and per day x country x category (line level), computed by two
-warehouse queries once per data version and kept as a `shared.artifacts` document
-(`copilot/sales-cube`). The sales report sums it with numpy instead of scanning the lake per
+"""The copilot's view of the shared daily sales cube (`shared/cube.py`: one warehouse statement
+once per data version for every sales service, the artifact `shared/daily-sales`): the additive
+sales figures per day x region x country x channel (order level) and per day x region x country
+x category (line level). The sales report sums them with numpy instead of scanning the lake per
 request; only what does not add up across days (distinct customers) and the product ranking
 still need a query.
 
 Measures (the definitions of sales.py): revenue (completed orders' total_usd, or at line level
 the lines' line_total_usd), orders (completed; at line level those with a line in the category),
 units, returned and placed orders. Every one of them is a sum over orders, and an order has one
-day, country and channel, so summing cells is exact.
+day, region, country and channel, so summing cells is exact.
 """
 
 from __future__ import annotations
 
-import base64
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
-
-from shared import artifacts
-from shared.warehouse import get_warehouse
 
 from retail_copilot.periods import DATA_END, DATA_START, Period
 
-ARTIFACT = "copilot/daily-sales"
 MEASURES = ("revenue", "orders", "units", "returned", "placed")
-CHANNELS = ("web", "mobile_app", "marketplace")
-
-_ORDER_LEVEL = """
-SELECT o.order_date AS day, o.country, o.channel,
-       SUM(CASE WHEN o.status = 'completed' THEN o.total_usd ELSE 0 END) AS revenue,
-       SUM(CASE WHEN o.status = 'completed' THEN 1 ELSE 0 END) AS orders,
-       SUM(CASE WHEN o.status = 'completed' THEN COALESCE(u.units, 0) ELSE 0 END) AS units,
-       SUM(CASE WHEN o.status = 'returned' THEN 1 ELSE 0 END) AS returned,
-       COUNT(*) AS placed
-FROM orders o
-LEFT JOIN (SELECT order_id, SUM(quantity) AS units FROM order_items GROUP BY order_id) u ON u.order_id = o.order_id
-GROUP BY o.order_date, o.country, o.channel"""
-
-_LINE_LEVEL = """
-WITH g AS (
-  SELECT o.order_date AS day, o.country, p.category_id, o.order_id, o.status,
-         SUM(oi.line_total_usd) AS revenue, SUM(oi.quantity) AS units
-  FROM orders o
-  JOIN order_items oi ON oi.order_id = o.order_id AND oi.year = o.year AND oi.month = o.month
-  JOIN products p ON p.product_id = oi.product_id
-  GROUP BY o.order_date, o.country, p.category_id, o.order_id, o.status
-)
-SELECT day, country, category_id,
-       SUM(CASE WHEN status = 'completed' THEN revenue ELSE 0 END) AS revenue,
-       SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS orders,
-       SUM(CASE WHEN status = 'completed' THEN units ELSE 0 END) AS units,
-       SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS returned,
-       COUNT(*) AS placed
-FROM g GROUP BY day, country, category_id"""
-
-
-def _pack(array: Any) -> dict[str, Any]:
-    import numpy as np
-
-    array = np.ascontiguousarray(array)
-    return {
-        "dtype": str(array.dtype),
-        "shape": list(array.shape),
-        "b64": base64.b64encode(array.tobytes()).decode(),
-    }
-
-
-def _unpack(doc: dict[str, Any]) -> Any:
-    import numpy as np
-
-    return np.frombuffer(base64.b64decode(doc["b64"]), dtype=doc["dtype"]).reshape(doc["shape"])
-
-
-def compute() -> dict[str, Any]:
-    import numpy as np
-
-    wh = get_warehouse()
-    regions = wh.query("SELECT country, region FROM regions ORDER BY country")
-    countries = [r["country"] for r in regions]
-    categories = [
-        r["category_id"] for r in wh.query("SELECT category_id FROM categories ORDER BY category_id")
-    ]
-    c_index = {c: i for i, c in enumerate(countries)}
-    h_index = {h: i for i, h in enumerate(CHANNELS)}
-    k_index = {k: i for i, k in enumerate(categories)}
-
-    def level(sql: str, with_category: bool) -> dict[str, Any]:
-        # keys (day, country, channel or -1, category or -1) as int16, revenue as float64,
-        # the four counts as int32: 28 bytes a cell
-        rows = wh.query(sql, max_rows=None)
-        keys = np.zeros((len(rows), 4), dtype=np.int16)
-        revenue = np.zeros(len(rows), dtype=np.float64)
-        counts = np.zeros((len(rows), len(MEASURES) - 1), dtype=np.int32)
-        n = 0
-        for r in rows:
-            c = c_index.get(r["country"])
-            h = -1 if with_category else h_index.get(r["channel"])
-            k = k_index.get(r["category_id"]) if with_category else -1
-            if c is None or h is None or k is None:
-                continue
-            keys[n] = ((r["day"] - DATA_START).days, c, h, k)
-            revenue[n] = float(r["revenue"] or 0)
-            counts[n] = [int(r[m] or 0) for m in MEASURES[1:]]
-            n += 1
-        return {"keys": _pack(keys[:n]), "revenue": _pack(revenue[:n]), "counts": _pack(counts[:n])}
-
-    return {
-        "start": DATA_START.isoformat(),
-        "countries": countries,
-        "regions": [r["region"] for r in regions],
-        "channels": list(CHANNELS),
-        "categories": categories,
-        "orders": level(_ORDER_LEVEL, False),
-        "lines": level(_LINE_LEVEL, True),
-    }
+# key columns of a cell: the day (offset from `start`), then an index into each list below (-1: the
+# level has no such dimension)
+DAY, REGION, COUNTRY, CHANNEL, CATEGORY = range(5)
 
 
 class Cube:
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, shared: Any) -> None:
         import numpy as np
+        from shared import cube as sc
 
-        self.start = date.fromisoformat(doc["start"])
-        self.countries = doc["countries"]
-        self.region_of = dict(zip(doc["countries"], doc["regions"], strict=True))
-        self.channels = doc["channels"]
-        self.categories = doc["categories"]
+        self.start = shared.first or DATA_START
+        self.regions = shared.labels["region"]
+        self.countries = shared.labels["country"]
+        self.channels = shared.labels["channel"]
+        self.categories = shared.labels["category"]
         self.levels = {}
-        for name in ("orders", "lines"):
-            keys = _unpack(doc[name]["keys"]).astype(np.int64)
-            values = np.column_stack(
-                [_unpack(doc[name]["revenue"]), _unpack(doc[name]["counts"]).astype(np.float64)]
-            )
-            order = np.argsort(keys[:, 0], kind="stable")  # by day: a period is one slice
-            self.levels[name] = (keys[order], values[order])
+        for level, member, amount, column in (
+            ("orders", "channel", "total", CHANNEL),
+            ("lines", "category", "revenue", CATEGORY),
+        ):
+            spec = {
+                "revenue": (amount, sc.COMPLETED),
+                "orders": ("orders", sc.COMPLETED),
+                "units": ("units", sc.COMPLETED),
+                "returned": ("orders", sc.RETURNED),
+                "placed": ("orders", sc.ANY),
+            }
+            # one cell per day x region x country x member with any order placed, sorted by day
+            keys, values = shared.rollup(level, ("region", "country", member), spec)
+            cells = np.full((len(keys), 5), -1, dtype=np.int64)
+            cells[:, [DAY, REGION, COUNTRY, column]] = keys
+            self.levels[level] = (cells, values)
 
     def _slice(self, level: str, period: Period, filters: Any) -> tuple[Any, Any]:
         """The keys and values of the period's cells that match the filters."""
@@ -140,24 +58,17 @@ class Cube:
 
         keys, values = self.levels[level]
         first, last = (period.first - self.start).days, (period.last - self.start).days
-        lo, hi = np.searchsorted(keys[:, 0], first, "left"), np.searchsorted(keys[:, 0], last, "right")
+        lo, hi = np.searchsorted(keys[:, DAY], first, "left"), np.searchsorted(keys[:, DAY], last, "right")
         keys, values = keys[lo:hi], values[lo:hi]
         mask = np.ones(len(keys), dtype=bool)
-        if filters.country:
-            mask &= keys[:, 1] == (
-                self.countries.index(filters.country) if filters.country in self.countries else -1
-            )
-        if filters.region:
-            wanted = [i for i, c in enumerate(self.countries) if self.region_of[c] == filters.region]
-            mask &= np.isin(keys[:, 1], wanted)
-        if filters.channel:
-            mask &= keys[:, 2] == (
-                self.channels.index(filters.channel) if filters.channel in self.channels else -1
-            )
-        if filters.category:
-            mask &= keys[:, 3] == (
-                self.categories.index(filters.category) if filters.category in self.categories else -1
-            )
+        for column, wanted, names in (
+            (COUNTRY, filters.country, self.countries),
+            (REGION, filters.region, self.regions),
+            (CHANNEL, filters.channel, self.channels),
+            (CATEGORY, filters.category, self.categories),
+        ):
+            if wanted:
+                mask &= keys[:, column] == (names.index(wanted) if wanted in names else -2)
         return keys[mask], values[mask]
 
     def by(
@@ -177,32 +88,26 @@ class Cube:
         if dimension in ("day", "week", "month"):
             return self._by_time(dimension, sel_keys, sel_vals)
         column, names = {
-            "country": (1, self.countries),
-            "channel": (2, self.channels),
-            "category": (3, self.categories),
-            "region": (1, self.countries),
+            "country": (COUNTRY, self.countries),
+            "channel": (CHANNEL, self.channels),
+            "category": (CATEGORY, self.categories),
+            "region": (REGION, self.regions),
         }[dimension]
-        out: dict[Any, list[float]] = {}
         groups = sel_keys[:, column]
         sums = np.zeros((len(names), sel_vals.shape[1]))
         np.add.at(sums, groups, sel_vals)
         present = np.bincount(groups, minlength=len(names)) > 0
-        for index in np.flatnonzero(present):
-            name = names[index] if dimension != "region" else self.region_of[names[index]]
-            out[name] = (
-                (np.asarray(out[name]) + sums[index]).tolist() if name in out else sums[index].tolist()
-            )
-        return out
+        return {names[index]: sums[index].tolist() for index in np.flatnonzero(present)}
 
     def _by_time(self, unit: str, keys: Any, values: Any) -> dict[Any, list[float]]:
         import numpy as np
 
         if not len(keys):
             return {}
-        first = int(keys[:, 0].min())
-        sums = np.zeros((int(keys[:, 0].max()) - first + 1, values.shape[1]))
-        np.add.at(sums, keys[:, 0] - first, values)
-        present = np.bincount(keys[:, 0] - first) > 0
+        first = int(keys[:, DAY].min())
+        sums = np.zeros((int(keys[:, DAY].max()) - first + 1, values.shape[1]))
+        np.add.at(sums, keys[:, DAY] - first, values)
+        present = np.bincount(keys[:, DAY] - first) > 0
         out: dict[Any, list[float]] = {}
         for offset in np.flatnonzero(present):
             day = self.start + timedelta(days=first + int(offset))
@@ -222,16 +127,11 @@ class Cube:
         return not (lines and (dimension == "channel" or filters.channel))
 
 
-_cube: tuple[int, Cube] | None = None
-
-
 def cube() -> Cube:
-    """The cube of the current data version (built once per process and version)."""
-    global _cube
-    doc = artifacts.cached(ARTIFACT, compute)
-    if _cube is None or _cube[0] != id(doc):
-        _cube = (id(doc), Cube(doc))
-    return _cube[1]
+    """The cube of the current data version (viewed once per process and version)."""
+    from shared import cube as shared_cube
+
+    return shared_cube.load().view("retail-copilot", Cube)
 
 
 def figures(values: list[float]) -> dict[str, Any]:
