@@ -563,6 +563,34 @@ def _required_tags(args: ResourceValidationArgs):
         yield f"System tag {tags.get('System')!r} is not one of {sorted(SYSTEMS)}"
 
 
+# ---- cost ----------------------------------------------------------------------------------------------
+def _cost_budget(args: StackValidationArgs):
+    """The stack's monthly estimate, by the same rules, prices and usage profile as `./dev cost`
+    (cost/), stays within the stack file's monthlyBudgetUsd (no budget: nothing to check)."""
+    if not args.resources:
+        return
+    from cost.estimate import budget_of, estimate, items_from_policy
+
+    stack = stack_of(args.resources[0].urn)
+    config = stack_settings(stack)
+    budget = budget_of(config)
+    if budget is None:
+        return
+    result = estimate(items_from_policy(args.resources), stack=stack, config=config)
+    if result.total <= budget:
+        return
+    top = sorted(result.lines, key=lambda ln: -ln.monthly)[:3]
+    culprit = next((r for r in args.resources if r.resource_type == top[0].type), args.resources[0])
+    largest = "; ".join(f"{ln.label} ${ln.monthly:,.2f}" for ln in top)
+    yield (
+        culprit,
+        (
+            f"estimated ${result.total:,.2f}/month exceeds monthlyBudgetUsd ${budget:,.2f} "
+            f"(largest: {largest}; see ./dev cost {stack})"
+        ),
+    )
+
+
 # ---- the pack ------------------------------------------------------------------------------------------
 POLICIES = [
     stack_policy(
@@ -708,6 +736,12 @@ POLICIES = [
         "CloudTrail encrypts log files with KMS",
         ["aws:cloudtrail/trail:Trail"],
         _trail_encryption,
+    ),
+    stack_policy(
+        "cost-budget",
+        "none in checkov (Infracost's cost policies, for Terraform)",
+        "The stack's estimated monthly cost (./dev cost) stays within its monthlyBudgetUsd",
+        _cost_budget,
     ),
     resource_policy(
         "required-tags",

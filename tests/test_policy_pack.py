@@ -71,6 +71,27 @@ def with_policy_statement(name: str, statement: dict) -> Callable[[ProgramRun], 
     return mutate
 
 
+def interface_endpoints_everywhere(run: ProgramRun) -> None:
+    """An interface endpoint for 20 services in each of the 3 AZs: 60 endpoint-AZs x 730 h x
+    $0.01 = $438 a month more, past prod's monthlyBudgetUsd."""
+    gateway = run.one("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3-endpoint")
+    for i in range(20):
+        run.resources.append(
+            Resource(
+                urn=f"{gateway.urn}-seeded-{i}",
+                type=gateway.type,
+                name=f"seeded-interface-endpoint-{i}",
+                parent=gateway.parent,
+                custom=True,
+                inputs={
+                    "vpcEndpointType": "Interface",
+                    "subnetIds": ["a", "b", "c"],
+                    "serviceName": f"svc{i}",
+                },
+            )
+        )
+
+
 def tls_deny_removed(run: ProgramRun) -> None:
     policy = run.one(BUCKET_POLICY, "data-lake-raw-policy")
     document = json.loads(policy.inputs["policy"])
@@ -209,6 +230,7 @@ SEEDED: dict[str, tuple[str, Callable[[ProgramRun], None]]] = {
         set_input("aws:cloudtrail/trail:Trail", "audit-trail", "kmsKeyId", DELETE),
     ),
     "required-tags": ("prod", set_input("aws:s3/bucket:Bucket", "data-lake-raw", "tags", {})),
+    "cost-budget": ("prod", interface_endpoints_everywhere),
 }
 
 
