@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ _MOTO_BOOT = (
 MOTO_PATCHES = Path(__file__).resolve().parent / "moto_patches.py"
 SECRET_ALPHABET = string.ascii_letters + string.digits
 MOTO_CUSTOM_ID_TAG = "_custom_id_"  # moto: a resource created with this tag gets this id
+GATE_PATH = "/_local/gate"  # local/moto_patches.py
+GATE_PASS_HEADER = "X-Local-Platform"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -72,7 +75,9 @@ class MotoServer:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, timeout: float = 30.0, *, append_log: bool = False) -> None:
+    def start(self, timeout: float = 30.0, *, append_log: bool = False, gate: str = "") -> None:
+        """`gate`: the services whose callers get 503 until `set_gate()` opens it ("*": all);
+        clients made with `clients(..., restoring=True)` pass (local/moto_patches.py)."""
         if port_in_use(self.port, self.host):
             raise RuntimeError(
                 f"port {self.port} is taken: is another local platform or moto "
@@ -87,7 +92,7 @@ class MotoServer:
             stdin=subprocess.PIPE,
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT if self._log else subprocess.DEVNULL,
-            env={**os.environ, **DUMMY_CREDENTIALS},
+            env={**os.environ, **DUMMY_CREDENTIALS, "LOCAL_MOTO_GATE": gate},
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -107,7 +112,13 @@ class MotoServer:
         self.stop()
         raise RuntimeError(f"the moto server did not answer on {self.url} within {timeout:.0f} s")
 
-    def restart(self, timeout: float = 30.0) -> None:
+    def set_gate(self, closed: str = "") -> None:
+        """Close the gate for these services ("*": all, "s3", ...) or open it ("")."""
+        query = urllib.parse.urlencode({"closed": closed})
+        with urllib.request.urlopen(f"{self.url}{GATE_PATH}?{query}", timeout=5):  # noqa: S310 - loopback http
+            pass
+
+    def restart(self, timeout: float = 30.0, *, gate: str = "") -> None:
         """A new server on the same port after this one died (its log is kept, then appended)."""
         self.stop()
         if self.log_path and self.log_path.exists():
@@ -116,7 +127,7 @@ class MotoServer:
         deadline = time.monotonic() + 5
         while port_in_use(self.port, self.host) and time.monotonic() < deadline:
             time.sleep(0.05)  # the dead server's socket is going away
-        self.start(timeout, append_log=True)
+        self.start(timeout, append_log=True, gate=gate)
 
     def stop(self) -> None:
         if (
@@ -143,7 +154,8 @@ class MotoServer:
             self._log = None
 
 
-def clients(endpoint_url: str, region: str) -> Clients:
+def clients(endpoint_url: str, region: str, *, restoring: bool = False) -> Clients:
+    """boto3 clients on the moto server; `restoring`: they pass its gate (MotoServer.start)."""
     session = boto3.session.Session(
         region_name=region,
         aws_access_key_id="testing",
@@ -153,7 +165,10 @@ def clients(endpoint_url: str, region: str) -> Clients:
     config = Config(retries={"max_attempts": 3, "mode": "standard"})
 
     def make(service: str) -> Any:
-        return session.client(service, endpoint_url=endpoint_url, config=config)
+        made = session.client(service, endpoint_url=endpoint_url, config=config)
+        if restoring:
+            made.meta.events.register("before-send", _pass_the_gate)
+        return made
 
     return Clients(
         dynamodb=make("dynamodb"),
@@ -164,6 +179,10 @@ def clients(endpoint_url: str, region: str) -> Clients:
         athena=make("athena"),
         sqs=make("sqs"),
     )
+
+
+def _pass_the_gate(request: Any, **_: Any) -> None:
+    request.headers[GATE_PASS_HEADER] = "restore"
 
 
 @dataclass

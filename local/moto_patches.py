@@ -6,6 +6,10 @@ back on failure: O(table size) per call. The auth service rotates refresh tokens
 transaction, so on a platform that has been used for a while each refresh got slower. Here the
 rollback keeps only the items the transaction touches.
 
+A restarted server also starts with a gate (`LOCAL_MOTO_GATE`, see `_gate`): it answers 503 to
+the functions while the platform provisions it again and restores the saved items, so no caller
+meets a half-restored AWS (a missing table, a user not back yet).
+
 Stdlib and moto only; never imported by the platform itself.
 """
 
@@ -177,7 +181,60 @@ def _fast_dynamodb_item_answers() -> None:
     handler.serialized = serialized
 
 
+GATE_PATH = "/_local/gate"  # ?closed=<services>: "*" every service, "s3", "" (open)
+GATE_PASS_HEADER = "HTTP_X_LOCAL_PLATFORM"  # the platform's restoring clients send "restore"
+
+
+def _gate() -> None:
+    """While the gate is closed for a service, its requests get 503 ServiceUnavailable (what
+    AWS answers when it cannot serve; boto3 retries it, the services answer 503 with
+    Retry-After), except the platform's own restoring requests and moto's /moto-api/."""
+    import json
+    import os
+    import re
+    from urllib.parse import parse_qs
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+    if getattr(original, "_local_platform_patch", False):
+        return
+    state = {"closed": os.environ.get("LOCAL_MOTO_GATE", "")}
+    scope = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+
+    def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == GATE_PATH:
+            state["closed"] = parse_qs(environ.get("QUERY_STRING", "")).get("closed", [""])[0]
+            start_response("204 No Content", [("Content-Length", "0")])
+            return [b""]
+        closed = state["closed"]
+        if closed and not path.startswith("/moto-api") and environ.get(GATE_PASS_HEADER) != "restore":
+            found = scope.search(environ.get("HTTP_AUTHORIZATION", ""))
+            service = found.group(1) if found else ""
+            if closed == "*" or service in closed.split(","):
+                message = "The AWS stand-in is restarting; retry shortly"
+                if service == "s3":
+                    kind = "application/xml"
+                    body = (
+                        f"<Error><Code>ServiceUnavailable</Code><Message>{message}</Message></Error>".encode()
+                    )
+                else:
+                    kind = "application/x-amz-json-1.0"
+                    body = json.dumps({"__type": "ServiceUnavailable", "message": message}).encode()
+                start_response(
+                    "503 Service Unavailable",
+                    [("Content-Type", kind), ("Content-Length", str(len(body))), ("Retry-After", "1")],
+                )
+                return [body]
+        return original(self, environ, start_response)
+
+    call._local_platform_patch = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
+
+
 _patch_transact_write_items()
 _cache_module_list()
 _keep_alive()
 _fast_dynamodb_item_answers()
+_gate()

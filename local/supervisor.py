@@ -127,17 +127,20 @@ class MotoSupervisor:
                 if self._stop.is_set():
                     return
                 try:
-                    moto.restart()
+                    # gated: the functions get 503 until their tables and items are back
+                    moto.restart(gate="*")
+                    restoring = aws.clients(moto.url, p.settings.region, restoring=True)
                     made = aws.provision(
-                        p.clients, p.settings, p.state_dir, _dataset_tables(), jwt_secret_arn=p.jwt_secret_arn
+                        restoring, p.settings, p.state_dir, _dataset_tables(), jwt_secret_arn=p.jwt_secret_arn
                     )
                     if made.jwt_secret_arn != p.jwt_secret_arn:
                         self.say(
                             f"!!! the JWT secret came back as {made.jwt_secret_arn}, not {p.jwt_secret_arn}: "
                             "functions started from now on cannot read it; restart the platform"
                         )
-                    recovery.restored = aws.restore_tables(p.clients, p.state_dir)
+                    recovery.restored = aws.restore_tables(restoring, p.state_dir)
                     recovery.saved_at = saved_at(p.state_dir)
+                    moto.set_gate("s3")  # all but the data lake, until its objects are back
                     break
                 except Exception as exc:
                     self.say(
@@ -163,9 +166,13 @@ class MotoSupervisor:
             f"==> the moto server is back on {moto.url} after {recovery.restore_s:.1f} s: restored {items} "
             f"({when}); changes after that save are lost"
         )
-        self._upload_dataset(recovery)
+        self._upload_dataset(recovery, restoring)
+        try:
+            moto.set_gate("")
+        except OSError as exc:  # died again meanwhile: the watcher sees it next
+            self.say(f"!!! the moto server did not answer after the upload: {exc}")
 
-    def _upload_dataset(self, recovery: Recovery) -> None:
+    def _upload_dataset(self, recovery: Recovery, restoring: aws.Clients) -> None:
         p = self.platform
         if not dataset.is_current(p.data_dir, scale=p.scale, seed=p.seed):
             return
@@ -173,7 +180,7 @@ class MotoSupervisor:
         try:
             recovery.uploaded = dataset.upload(
                 p.data_dir,
-                s3=p.clients.s3,
+                s3=restoring.s3,
                 buckets={"curated": p.names["curated_bucket"], "raw": p.names["raw_bucket"]},
                 progress=None,
             )

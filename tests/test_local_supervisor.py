@@ -66,15 +66,22 @@ def test_a_killed_moto_server_is_restarted_with_the_saved_state(platform, capfd)
         assert down.headers["Retry-After"].isdigit() and int(down.headers["Retry-After"]) >= 1
         assert down.json()["error"]["details"]["retryAfter"] == int(down.headers["Retry-After"])
 
+    # from the kill until it is back, a caller only ever gets 503 (never a 500, nor a 401 from a
+    # half-restored table), then the user signs in: the user registered before the crash
+    statuses = []
+    deadline = time.monotonic() + 30
+    while not statuses or statuses[-1] != 200:
+        assert time.monotonic() < deadline, statuses[-5:]
+        statuses.append(call(platform, "POST", "/auth/login", {"email": email, "password": PASSWORD}).status)
+        time.sleep(0.05)
+    assert set(statuses) == {503, 200}, statuses
     recovery = platform.supervisor.wait_recovered(timeout=30)
     assert recovery.pid == pid and recovery.exit_code == -signal.SIGKILL
     assert platform.moto.alive and platform.moto.process.pid != pid and platform.moto.port == port
     assert recovery.restored[platform.names["users_table"]] >= 2  # the user and its email record
     assert recovery.saved_at is not None and recovery.saved_at <= recovery.died_at
 
-    # the user registered before the crash signs in; the token issued before it still works
-    login = call(platform, "POST", "/auth/login", {"email": email, "password": PASSWORD})
-    assert login.status == 200, login
+    # the token issued before the crash still works
     me = call(platform, "GET", "/auth/me", token=tokens["accessToken"])
     assert me.status == 200 and me.json()["email"] == email, me
     # the signing secret came back under the ARN the functions hold, with the same key
@@ -123,7 +130,7 @@ class DeadMoto:
         self.process = SimpleNamespace(pid=4242, returncode=-9, poll=lambda: -9)
         self.restarts = 0
 
-    def restart(self) -> None:
+    def restart(self, **_: object) -> None:
         self.restarts += 1
         raise RuntimeError("port 4566 is taken")
 
@@ -185,3 +192,30 @@ def test_the_saver_hears_of_writes_outside_the_gateway():
 )
 def test_how_a_death_is_described(code, text):
     assert supervision.describe_exit(code) == text
+
+
+def test_a_gated_moto_server_answers_503_to_all_but_the_restoring_clients(tmp_path):
+    from botocore.exceptions import ClientError
+
+    from local import aws
+
+    moto = aws.MotoServer(log_path=tmp_path / "moto.log")
+    moto.start(gate="*")
+    try:
+        functions = aws.clients(moto.url, "us-east-1")
+        platform = aws.clients(moto.url, "us-east-1", restoring=True)
+        platform.s3.create_bucket(Bucket="lake")
+        assert platform.dynamodb.list_tables()["TableNames"] == []
+        with pytest.raises(ClientError) as refused:
+            functions.dynamodb.list_tables()
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        assert refused.value.response["Error"]["Code"] == "ServiceUnavailable"
+        moto.set_gate("s3")  # the tables are back, the lake not yet
+        assert functions.dynamodb.list_tables()["TableNames"] == []
+        with pytest.raises(ClientError) as lake:
+            functions.s3.list_objects_v2(Bucket="lake")
+        assert lake.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        moto.set_gate("")
+        assert functions.s3.list_objects_v2(Bucket="lake")["KeyCount"] == 0
+    finally:
+        moto.stop()
