@@ -26,10 +26,11 @@ from cost import pricebook  # noqa: E402
 from cost.estimate import (  # noqa: E402
     AgainstError,
     Estimate,
+    RefEvaluation,
     diff,
     estimate,
     evaluate,
-    evaluate_ref,
+    resolve_ref,
 )
 from cost.pricebook import usd  # noqa: E402
 from cost.rules import num, times  # noqa: E402
@@ -61,7 +62,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("--prices", type=Path, help="a price file other than the newest of the region")
     args = parser.parse_args(argv)
 
+    other = None
     try:
+        if args.against:
+            resolve_ref(args.against)  # a typo fails now, not after the evaluation
+            other = RefEvaluation(args.stack, args.against)  # runs while this tree is evaluated
         items, config = evaluate(args.stack, args.stack_file)
         region = str(config.get("aws:region") or "us-east-2")
         book = pricebook.load(region, args.prices)
@@ -72,8 +77,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             book, live_report = live.fetch(book, live.pricing_client())
         after = estimate(items, stack=args.stack, config=config, prices=book)
         before = None
-        if args.against:
-            old_items, old_config = evaluate_ref(args.stack, args.against)
+        if other is not None:
+            old_items, old_config = other.result()
             before = estimate(old_items, stack=args.stack, config=old_config, prices=book)
     except (UsageError, pricebook.PriceError, AgainstError) as exc:
         print(f"cost: {exc}", file=sys.stderr)
@@ -83,6 +88,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             raise
         print(f"cost: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if other is not None:
+            other.close()
 
     if args.json:
         document: dict[str, Any] = after.to_json()

@@ -280,45 +280,89 @@ class AgainstError(RuntimeError):
     """The other commit could not be extracted or evaluated."""
 
 
-def evaluate_tree(stack: str, tree: Path) -> tuple[list[Item], dict[str, Any]]:
-    """The items and config of `stack` as the program in `tree` evaluates it (a subprocess with
-    this venv's Python running cost/snapshot.py in that directory)."""
-    import subprocess
-    import sys
-    import tempfile
+class RefEvaluation:
+    """`stack` as the program at git `ref` of `repo` evaluates it, in a subprocess started at
+    once, so it runs while this process evaluates the working tree. The commit's files are
+    extracted with `git archive` into a temporary directory (nothing in the shared checkout or
+    its index changes) and cost/snapshot.py runs there with this venv's Python.
 
-    with tempfile.TemporaryDirectory(prefix="cost-snapshot-") as tmp:
-        out = Path(tmp) / "snapshot.json"
-        proc = subprocess.run(
-            [sys.executable, str(Path(__file__).with_name("snapshot.py")), stack, str(out)],
+        with RefEvaluation("dev", "HEAD~1") as other:
+            ...                              # evaluate the working tree meanwhile
+            items, config = other.result()
+    """
+
+    def __init__(self, stack: str, ref: str, repo: Path = ROOT) -> None:
+        import io
+        import subprocess
+        import sys
+        import tarfile
+        import tempfile
+
+        self.stack, self.ref = stack, ref
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", "--format=tar", ref], capture_output=True
+        )
+        if archive.returncode != 0:
+            raise AgainstError(f"git archive {ref}: {archive.stderr.decode(errors='replace').strip()}")
+        self._tmp = tempfile.TemporaryDirectory(prefix="cost-against-")
+        base = Path(self._tmp.name)
+        tree = base / "tree"
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(tree, filter="data")
+        if not (tree / "preview" / "harness.py").exists():
+            self._tmp.cleanup()
+            raise AgainstError(f"{ref} has no offline preview (preview/harness.py) to evaluate")
+        self._out = base / "snapshot.json"
+        self._log = (base / "snapshot.log").open("w")  # a file, not a pipe that could fill up
+        self._proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("snapshot.py")), stack, str(self._out)],
             cwd=tree,
-            capture_output=True,
-            text=True,
-            timeout=900,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         )
-        if proc.returncode != 0 or not out.exists():
-            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-            raise AgainstError(f"evaluating {stack} in {tree} failed:\n{tail}")
-        document = json.loads(out.read_text())
-    items = [Item(r["type"], r["name"], r["inputs"], group_of(r["component"])) for r in document["resources"]]
-    return items, document["config"]
+
+    def result(self, timeout: float = 900) -> tuple[list[Item], dict[str, Any]]:
+        code = self._proc.wait(timeout=timeout)
+        self._log.flush()
+        if code != 0 or not self._out.exists():
+            text = Path(self._log.name).read_text(errors="replace").strip().splitlines()
+            raise AgainstError(f"evaluating {self.stack} at {self.ref} failed:\n" + "\n".join(text[-15:]))
+        document = json.loads(self._out.read_text())
+        items = [
+            Item(r["type"], r["name"], r["inputs"], group_of(r["component"])) for r in document["resources"]
+        ]
+        return items, document["config"]
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._log.close()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> RefEvaluation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def resolve_ref(ref: str, repo: Path = ROOT) -> str:
+    """The commit `ref` names in `repo`, or AgainstError."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise AgainstError(f"--against {ref}: not a commit of {repo}")
+    return proc.stdout.strip()
 
 
 def evaluate_ref(stack: str, ref: str, repo: Path = ROOT) -> tuple[list[Item], dict[str, Any]]:
-    """The items and config of `stack` at git `ref` of `repo`: the commit's files extracted
-    (`git archive`, nothing in the shared checkout or its index changes) and evaluated."""
-    import io
-    import subprocess
-    import tarfile
-    import tempfile
-
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", ref], capture_output=True)
-    if archive.returncode != 0:
-        raise AgainstError(f"git archive {ref}: {archive.stderr.decode(errors='replace').strip()}")
-    with tempfile.TemporaryDirectory(prefix="cost-against-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
-        if not (Path(tmp) / "preview" / "harness.py").exists():
-            raise AgainstError(f"{ref} has no offline preview (preview/harness.py) to evaluate")
-        return evaluate_tree(stack, Path(tmp))
+    """The items and config of `stack` at git `ref` of `repo` (see RefEvaluation)."""
+    with RefEvaluation(stack, ref, repo) as other:
+        return other.result()

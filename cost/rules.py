@@ -197,7 +197,7 @@ class Traffic:
     site_sessions: float
     functions: list[Function]
     invocations: dict[str, float]  # function physical name -> invocations a month
-    seconds: dict[str, float]  # function physical name -> mean billed seconds per invocation
+    seconds: dict[str, float]  # function physical name -> billed seconds a month (all invocations)
     authorizer_ttl: int
 
     @classmethod
@@ -224,24 +224,29 @@ class Traffic:
         for fn in functions:
             by_role[fn.role].append(fn)
         for fn in by_role["analytics"]:
-            invocations[fn.item.physical_name] = analytics / len(by_role["analytics"])
-            seconds[fn.item.physical_name] = base + queries_per_call * u.athena_query_seconds
+            calls = analytics / len(by_role["analytics"])
+            invocations[fn.item.physical_name] = calls
+            # It waits for each of its Athena queries, billed.
+            seconds[fn.item.physical_name] = calls * (base + queries_per_call * u.athena_query_seconds)
         for fn in by_role["auth"]:
-            invocations[fn.item.physical_name] = (requests - analytics) / len(by_role["auth"])
-            seconds[fn.item.physical_name] = base
+            calls = (requests - analytics) / len(by_role["auth"])
+            invocations[fn.item.physical_name] = calls
+            seconds[fn.item.physical_name] = calls * base
         for fn in by_role["authorizer"]:
             # A token authorizer's answer is cached per token for `ttl` seconds: it runs once
             # per session and cache window, never more often than the protected calls.
             windows = math.ceil(u.session_minutes * 60 / ttl) if ttl else math.inf
             runs = analytics if windows == math.inf else min(analytics, u.sessions * windows)
             invocations[fn.item.physical_name] = runs / len(by_role["authorizer"])
-            seconds[fn.item.physical_name] = base
+            seconds[fn.item.physical_name] = runs / len(by_role["authorizer"]) * base
         # A log subscription filter on the API's access log invokes its function in batches.
         access_groups = {_log_group_name(s.get("accessLogSettings.destinationArn", "")) for s in _stages(ctx)}
         for sub in ctx.of_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"):
             target = _function_in_arn(str(sub.get("destinationArn", "")))
             if target in invocations and sub.get("logGroup") in access_groups:
-                invocations[target] += requests / u.audit_events_per_delivery
+                deliveries = requests / u.audit_events_per_delivery
+                invocations[target] += deliveries
+                seconds[target] += deliveries * base  # no query: it writes the batch to DynamoDB
         return cls(
             api_requests=requests,
             analytics_calls=analytics,
@@ -670,15 +675,10 @@ def lambdas(ctx: Context) -> Iterable[Line]:
         arch_key = "arm64" if arch == "arm64" else "x86_64"
         n = len(fns)
         invocations = sum(t.invocations.get(f.item.physical_name, 0) for f in fns)
-        gb_seconds = sum(
-            t.invocations.get(f.item.physical_name, 0)
-            * t.seconds.get(f.item.physical_name, 0)
-            * f.memory_mb
-            / 1024
-            for f in fns
-        )
+        busy = sum(t.seconds.get(f.item.physical_name, 0) for f in fns)
+        gb_seconds = sum(t.seconds.get(f.item.physical_name, 0) * f.memory_mb / 1024 for f in fns)
         memories = sorted({int(f.memory_mb) for f in fns})
-        mean_s = gb_seconds / invocations / (sum(f.memory_mb for f in fns) / n / 1024) if invocations else 0
+        mean_s = busy / invocations if invocations else 0.0
         req_key, gbs_key = f"lambda.{arch_key}.request", f"lambda.{arch_key}.gbSecond"
         yield line(
             ctx,
