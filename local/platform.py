@@ -36,6 +36,10 @@ from local.workers import Invoker, LogSink
 
 DEFAULT_HOME = ROOT / ".local"
 SNAPSHOT_EVERY_S = 30.0  # and 2 s after any successful write through the API
+SNAPSHOT_DEBOUNCE_S = 2.0
+# A save scans every table: when that takes long (a big audit table), the next one waits at
+# least this many times as long, so saving never takes more than a quarter of the time.
+SNAPSHOT_SPACING = 3.0
 
 
 class _Snapshots:
@@ -46,6 +50,7 @@ class _Snapshots:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="local-snapshots")
+        self.last_dump_s = 0.0
         self._thread.start()
 
     def mark(self) -> None:
@@ -54,13 +59,16 @@ class _Snapshots:
     def _run(self) -> None:
         while not self._stop.is_set():
             if self._dirty.wait(timeout=SNAPSHOT_EVERY_S):
-                if self._stop.wait(2.0):  # debounce a burst of writes
+                # debounce a burst of writes
+                if self._stop.wait(max(SNAPSHOT_DEBOUNCE_S, SNAPSHOT_SPACING * self.last_dump_s)):
                     return
             self._dirty.clear()
+            started = time.monotonic()
             try:
                 self._dump()
             except Exception:  # noqa: S110 - moto going away at shutdown; the final dump reports
                 pass
+            self.last_dump_s = time.monotonic() - started
 
     def stop(self) -> None:
         self._stop.set()

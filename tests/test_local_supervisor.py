@@ -4,6 +4,7 @@ registered a moment before can still sign in."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -219,3 +220,29 @@ def test_a_gated_moto_server_answers_503_to_all_but_the_restoring_clients(tmp_pa
         assert functions.s3.list_objects_v2(Bucket="lake")["KeyCount"] == 0
     finally:
         moto.stop()
+
+
+def test_the_saver_never_spends_more_than_a_quarter_of_its_time_saving(monkeypatch):
+    """State is saved a debounce after a change, but a save that takes long (a big audit
+    table) spaces the next ones out: the saver's share of the time stays bounded."""
+    from local import platform as local_platform_module
+
+    monkeypatch.setattr(local_platform_module, "SNAPSHOT_DEBOUNCE_S", 0.02)
+    starts: list[float] = []
+
+    def slow_dump() -> None:
+        starts.append(time.monotonic())
+        time.sleep(0.1)
+
+    saver = local_platform_module._Snapshots(slow_dump)
+    try:
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:  # a change every 10 ms
+            saver.mark()
+            time.sleep(0.01)
+    finally:
+        saver.stop()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(gaps) >= 2, starts
+    # each save waits at least 3x the last save's duration after it: >= 0.1 + 0.3 s apart
+    assert min(gaps) >= 0.38, gaps
