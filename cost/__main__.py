@@ -160,22 +160,22 @@ def print_estimate(
         file=out,
     )
     print(file=out)
-    header = f"{'component':<11} {'resource kind':<34} {'count':>5}  {'unit price':<32} {'quantity':>12}  {'monthly':>10}  basis"
+    header = f"{'component':<11} {'resource kind':<36} {'count':>5}  {'unit price':<32} {'quantity':>12}  {'monthly':>10}  basis"
     print(header, file=out)
     print("-" * len(header), file=out)
     for group, lines in e.by_group():
         for ln in lines:
             print(
-                f"{group:<11} {ln.label:<34} {ln.count:>5}  {ln.unit_price():<32} {num(ln.quantity):>12}  "
+                f"{group:<11} {ln.label:<36} {ln.count:>5}  {ln.unit_price():<32} {num(ln.quantity):>12}  "
                 f"{usd(ln.monthly):>10}  {ln.basis}",
                 file=out,
             )
         print(
-            f"{'':<11} {group + ' total':<34} {'':>5}  {'':<32} {'':>12}  {usd(sum(x.monthly for x in lines)):>10}",
+            f"{'':<11} {group + ' total':<36} {'':>5}  {'':<32} {'':>12}  {usd(sum(x.monthly for x in lines)):>10}",
             file=out,
         )
     print("-" * len(header), file=out)
-    print(f"{'TOTAL':<11} {'a month':<34} {'':>5}  {'':<32} {'':>12}  {usd(e.total):>10}", file=out)
+    print(f"{'TOTAL':<11} {'a month':<36} {'':>5}  {'':<32} {'':>12}  {usd(e.total):>10}", file=out)
     if e.budget is not None:
         verdict = "within" if e.total <= e.budget else "OVER"
         print(

@@ -821,7 +821,7 @@ def dynamodb(ctx: Context) -> Iterable[Line]:
             n,
             "dynamodb.writeRequestUnit",
             writes,
-            f"{num(t.api_requests)} requests x {num(u.dynamo_writes_per_request)} write units x "
+            f"{num(t.api_requests)} requests x {num(u.dynamo_writes_per_request)} {plural(u.dynamo_writes_per_request, 'write unit')} x "
             f"{ctx.prices['dynamodb.writeRequestUnit'].display()}",
         )
         yield line(
@@ -833,7 +833,7 @@ def dynamodb(ctx: Context) -> Iterable[Line]:
             n,
             "dynamodb.readRequestUnit",
             reads,
-            f"{num(t.api_requests)} requests x {num(u.dynamo_reads_per_request)} read units x "
+            f"{num(t.api_requests)} requests x {num(u.dynamo_reads_per_request)} {plural(u.dynamo_reads_per_request, 'read unit')} x "
             f"{ctx.prices['dynamodb.readRequestUnit'].display()}",
         )
     # Storage: the audit table holds every call for auditRetentionDays (item + its index copy).
