@@ -527,3 +527,89 @@ def test_importing_the_toolkit_loads_neither_boto3_nor_xray_nor_fastjsonschema()
     env = {**LAMBDA_ENV, "PYTHONPATH": str(ROOT / "lambdas"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# --- the request helpers the services' handlers share -------------------------------------------
+
+
+@pytest.fixture()
+def helpers_app():
+    from shared.pagination import offset_cursor_schema, query_offset
+    from shared.validation import check_dates, no_empty_parameters
+
+    app = create_app("toolkit-helpers")
+
+    @app.get("/strict")
+    def strict():
+        no_empty_parameters(app)
+        return {"ok": True}
+
+    @app.get("/stricter")
+    def stricter():
+        no_empty_parameters(app, repeated=True)
+        return {"ok": True}
+
+    @app.get("/offset")
+    def offset():
+        limit, start = query_offset(app, min_offset=1, max_offset=100, max_limit=50)
+        return {"limit": limit, "offset": start}
+
+    @app.get("/bounded")
+    def bounded():
+        first, last = query_period(app, today=date(2025, 1, 31), bounded=True)
+        return {"from": first, "to": last}
+
+    @app.post("/dated")
+    def dated():
+        data = body(app)
+        check_dates(data)
+        return {"ok": True}
+
+    assert offset_cursor_schema(1, 100) is offset_cursor_schema(1, 100)  # one compiled validator
+    app.handler = make_handler(app)
+    return app
+
+
+def test_an_empty_query_parameter_is_400_naming_it(helpers_app):
+    h = helpers_app.handler
+    assert call(h, "GET", "/strict", query={"to": "2025-01-01"}).status == 200
+    err = assert_error(
+        call(h, "GET", "/strict", query={"to": "", "a": "1", "b": ""}), 400, "VALIDATION_ERROR"
+    )
+    assert [f["field"] for f in err["details"]["fields"]] == ["b", "to"]
+    # a repeated parameter: the last value is what the readers see; `repeated` checks every one
+    twice = {"to": ["", "2025-01-01"]}
+    assert call(h, "GET", "/strict", query=twice).status == 200
+    assert_error(call(h, "GET", "/stricter", query=twice), 400)
+    assert call(h, "GET", "/stricter", query={"to": ["2024-01-01", "2025-01-01"]}).status == 200
+
+
+def test_offset_cursor_pages(helpers_app):
+    h = helpers_app.handler
+    assert call(h, "GET", "/offset").json == {"limit": 20, "offset": 0}
+    page = {"limit": "5", "cursor": encode_cursor({"offset": 40})}
+    assert call(h, "GET", "/offset", query=page).json == {"limit": 5, "offset": 40}
+    for position in ({"offset": 0}, {"offset": 101}, {"offset": "7"}, {"offset": 7, "x": 1}, {"k": 1}):
+        res = call(h, "GET", "/offset", query={"cursor": encode_cursor(position)})
+        assert_error(res, 400, "INVALID_CURSOR")
+    assert_error(call(h, "GET", "/offset", query={"limit": "51"}), 400, "VALIDATION_ERROR")
+
+
+def test_a_bounded_period_refuses_days_out_of_range_first(helpers_app):
+    h = helpers_app.handler
+    assert call(h, "GET", "/bounded").json == {"from": "2025-01-02", "to": "2025-01-31"}
+    err = assert_error(call(h, "GET", "/bounded", query={"from": "1999-12-31", "to": "1999-01-01"}), 400)
+    assert err["details"]["fields"] == [
+        {"field": "from", "message": "must be between 2000-01-01 and 2100-12-31"}
+    ]
+    err = assert_error(call(h, "GET", "/bounded", query={"to": "2101-01-01", "from": "2100-01-01"}), 400)
+    assert err["details"]["fields"][0]["field"] == "to"
+    assert_error(call(h, "GET", "/bounded", query={"from": "2025-02-01", "to": "2025-01-01"}), 400)
+
+
+def test_body_dates_within_the_range(helpers_app):
+    h = helpers_app.handler
+    assert call(h, "POST", "/dated", body={"from": "2000-01-01", "to": "2100-12-31"}).status == 200
+    err = assert_error(call(h, "POST", "/dated", body={"from": "1999-12-31"}), 400, "VALIDATION_ERROR")
+    assert err["details"]["fields"][0]["field"] == "from"
+    assert_error(call(h, "POST", "/dated", body={"to": "2101-01-01"}), 400)

@@ -16,8 +16,17 @@ from shared.errors import BadRequest
 from shared.identity import ADMIN, caller, require_role
 from shared.lake_schema import DATA_END
 from shared.observability import logger
-from shared.pagination import cursor_page, query_cursor
-from shared.validation import body, path_param, query_enum, query_float, query_int, query_period, query_str
+from shared.pagination import cursor_page, query_cursor, query_offset
+from shared.validation import (
+    body,
+    no_empty_parameters,
+    path_param,
+    query_enum,
+    query_float,
+    query_int,
+    query_period,
+    query_str,
+)
 
 from compliance_guardian import audit, cases, schemas
 
@@ -26,12 +35,6 @@ METHODS = ("card", "apple_pay", "google_pay", "paypal", "bank_transfer", "bnpl",
 MAX_SCAN_BYTES = 256 * 1024
 MAX_DAYS = 731  # the dataset's two years
 MAX_AUDIT_DAYS = 366  # audit partitions are per day: a listing walks at most a year of them
-OFFSET_CURSOR = {
-    "type": "object",
-    "required": ["offset"],
-    "properties": {"offset": {"type": "integer", "minimum": 1, "maximum": 10_000_000}},
-    "additionalProperties": False,
-}
 
 app = create_app(SERVICE)
 
@@ -44,15 +47,6 @@ def _warehouse() -> Any:
 
 def _period(default_days: int = 30, today: date = DATA_END, max_days: int = MAX_DAYS) -> tuple[date, date]:
     return query_period(app, default_days=default_days, max_days=max_days, today=today)
-
-
-def _no_empty_parameters() -> None:
-    """`?to=` is not a missing `to`: every query parameter here has a format, an enum or a
-    minimum length, so an empty value is a 400 (shared.validation would read it as absent)."""
-    params = app.current_event.query_string_parameters or {}
-    empty = sorted(name for name, value in params.items() if value == "")
-    if empty:
-        raise BadRequest.fields({name: "must not be empty" for name in empty})
 
 
 def _page(items: list[Any], position: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
@@ -89,15 +83,14 @@ def risk_score():
 def high_risk_transactions():
     from compliance_guardian import risk
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     first, last = _period()
     min_score = query_float(app, "minScore", 0.7, 0.0, 1.0)
     method = query_enum(app, "paymentMethod", METHODS)
     country = query_str(app, "country", pattern=r"[A-Z]{2}")
-    page = query_cursor(app, schema=OFFSET_CURSOR, max_limit=200)
-    offset = page.cursor["offset"] if page.cursor else 0
+    limit, offset = query_offset(app, min_offset=1, max_offset=10_000_000)
     found = risk.high_risk(_warehouse(), first, last, min_score=min_score, method=method, country=country)
-    window = found[offset : offset + page.limit]
+    window = found[offset : offset + limit]
     end = offset + len(window)
     return ok(
         _page(
@@ -112,7 +105,7 @@ def high_risk_transactions():
 def fraud_statistics():
     from compliance_guardian import risk
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     first, last = _period()
     return ok(risk.fraud_statistics(_warehouse(), first, last))
 
@@ -186,7 +179,7 @@ def pii_scan():
 def compliance_report():
     from compliance_guardian import report
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     require_role(app, ADMIN)
     first, last = _period(max_days=MAX_AUDIT_DAYS)
     return ok(report.compliance_report(_warehouse(), first, last))
@@ -194,7 +187,7 @@ def compliance_report():
 
 @app.get("/compliance/audit-log")
 def audit_log():
-    _no_empty_parameters()
+    no_empty_parameters(app)
     require_role(app, ADMIN)
     # Audit events are the platform's own use, in wall-clock time: "today" is today here.
     first, last = _period(today=datetime.now(UTC).date(), max_days=MAX_AUDIT_DAYS)
@@ -219,7 +212,7 @@ def create_case():
 
 @app.get("/compliance/cases")
 def list_cases():
-    _no_empty_parameters()
+    no_empty_parameters(app)
     who = caller(app)
     status = query_enum(app, "status", ("open", "investigating", "resolved", "dismissed"))
     severity = query_enum(app, "severity", ("low", "medium", "high", "critical"))

@@ -9,47 +9,26 @@ inside the routes so that a cold start imports only the toolkit.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from shared.api import create_app, make_handler, ok
-from shared.errors import BadRequest
 from shared.identity import caller
 from shared.lake_schema import DATA_END
-from shared.pagination import decode_cursor
-from shared.validation import body, path_param, query_bool, query_date, query_float, query_int, query_str
+from shared.pagination import query_offset
+from shared.validation import (
+    body,
+    check_dates,
+    no_empty_parameters,
+    path_param,
+    query_bool,
+    query_float,
+    query_int,
+    query_period,
+    query_str,
+)
 
 SERVICE = "demand-insights"
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 _ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}"
-_CURSOR = {
-    "type": "object",
-    "required": ["offset"],
-    "properties": {"offset": {"type": "integer", "minimum": 0, "maximum": 10_000_000}},
-    "additionalProperties": False,
-}
 
 app = create_app(SERVICE)
-
-
-def _no_empty_parameters() -> None:
-    """`?to=` is not a missing `to`: every parameter here has a minimum length or a format."""
-    params = app.current_event.query_string_parameters or {}
-    empty = sorted(name for name, value in params.items() if value == "")
-    if empty:
-        raise BadRequest.fields({name: "must not be empty" for name in empty})
-
-
-def _page() -> tuple[int, int]:
-    limit = query_int(app, "limit", 20, 1, 200)
-    raw = query_str(app, "cursor", max_len=2048)
-    offset = decode_cursor(raw, _CURSOR)["offset"] if raw else 0
-    return limit, offset
-
-
-def _check_dates(data: dict) -> None:
-    for name in ("from", "to"):
-        if name in data and not EARLIEST <= date.fromisoformat(data[name]) <= LATEST:
-            raise BadRequest.fields({name: f"must be between {EARLIEST} and {LATEST}"})
 
 
 @app.get("/demand-insights/segments")
@@ -57,14 +36,8 @@ def list_customer_segments():
     caller(app)
     from demand_insights import segments
 
-    _no_empty_parameters()
-    last = query_date(app, "to") or DATA_END
-    first = query_date(app, "from") or last - timedelta(days=segments.DEFAULT_DAYS - 1)
-    for name, day in (("from", first), ("to", last)):
-        if not EARLIEST <= day <= LATEST:
-            raise BadRequest.fields({name: f"must be between {EARLIEST} and {LATEST}"})
-    if first > last:
-        raise BadRequest.fields({"from": "must not be after to"})
+    no_empty_parameters(app)
+    first, last = query_period(app, default_days=segments.DEFAULT_DAYS, today=DATA_END, bounded=True)
     k = query_int(app, "k", segments.DEFAULT_K, 2, 10)
     return ok(segments.report(k, first, last))
 
@@ -74,9 +47,9 @@ def list_segment_customers(segmentId: str):  # noqa: N803 - the contract's path 
     caller(app)
     from demand_insights import segments
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     segment = path_param(segmentId, "segmentId")
-    limit, offset = _page()
+    limit, offset = query_offset(app, max_offset=10_000_000)
     return ok(segments.customers_of(segment, limit, offset))
 
 
@@ -102,7 +75,7 @@ def estimate_price_elasticity():
     from demand_insights import pricing, schemas
 
     data = body(app, schemas.PRICE_ELASTICITY)
-    _check_dates(data)
+    check_dates(data)
     return ok(pricing.price_elasticity(data))
 
 
@@ -137,10 +110,10 @@ def list_at_risk_customers():
     caller(app)
     from demand_insights import customers
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     minimum = query_float(app, "minProbability", 0.5, 0.0, 1.0)
     region = query_str(app, "region", max_len=64)
-    limit, offset = _page()
+    limit, offset = query_offset(app, max_offset=10_000_000)
     return ok(customers.at_risk(minimum, region, limit, offset))
 
 
@@ -149,13 +122,13 @@ def get_reorder_recommendations():
     caller(app)
     from demand_insights import forecasting
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     lead = query_int(app, "leadTimeDays", None, 1, 180)
     level = query_float(app, "serviceLevel", 0.95, 0.5, 0.999)
     warehouse = query_str(app, "warehouse", max_len=32)
     category = query_str(app, "category", max_len=64, pattern=_ID)
     urgent = query_bool(app, "urgentOnly", False)
-    limit, offset = _page()
+    limit, offset = query_offset(app, max_offset=10_000_000)
     return ok(forecasting.reorder_recommendations(lead, level, warehouse, category, urgent, limit, offset))
 
 

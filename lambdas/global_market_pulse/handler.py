@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.api import create_app, make_handler, ok
 from shared.errors import BadRequest
-from shared.validation import body, query_date, query_enum, query_period, query_str
+from shared.validation import body, no_empty_parameters, query_date, query_enum, query_period, query_str
 
 from global_market_pulse import schemas
 
@@ -41,15 +41,6 @@ def _max_days() -> int:
     return MAX_PERIOD_DAYS
 
 
-def _no_empty_parameters() -> None:
-    """`?to=` is not a missing `to`: every query parameter of these operations has a format or
-    a minimum length, so an empty value is a 400 (shared.validation reads it as absent)."""
-    params = app.current_event.query_string_parameters or {}
-    empty = sorted(name for name, value in params.items() if value == "")
-    if empty:
-        raise BadRequest.fields({name: "must not be empty" for name in empty})
-
-
 def _period(ref: Any, default_days: int) -> tuple[date, date]:
     return query_period(app, default_days=default_days, max_days=_max_days(), today=ref.last)
 
@@ -75,7 +66,7 @@ def _body_period(data: dict[str, Any], first: date, last: date) -> tuple[date, d
 def trends():
     from global_market_pulse import sales
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     ref = _ref()
     first, last = _period(ref, 30)
     granularity = query_enum(app, "granularity", GRANULARITIES, "day")
@@ -88,7 +79,7 @@ def trends():
 def regional_prices():
     from global_market_pulse import prices
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     ref = _ref()
     product_id = query_str(app, "productId", required=True, max_len=128, pattern=ID_PATTERN)
     currency = ref.currency(query_str(app, "currency", max_len=3))
@@ -100,7 +91,7 @@ def regional_prices():
 def market_share():
     from global_market_pulse import sales
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     ref = _ref()
     first, last = _period(ref, 30)
     category = ref.category(query_str(app, "category", max_len=64))
@@ -113,7 +104,7 @@ def market_share():
 def growth_rates():
     from global_market_pulse import sales
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     ref = _ref()
     first, last = _period(ref, 730)
     interval = query_enum(app, "interval", ("month", "quarter", "year"), "month")
@@ -212,7 +203,7 @@ def trend_changes():
 def currencies():
     from global_market_pulse import prices
 
-    _no_empty_parameters()
+    no_empty_parameters(app)
     ref = _ref()
     base = ref.currency(query_str(app, "base", max_len=3), "base")
     day = query_date(app, "date", ref.last)

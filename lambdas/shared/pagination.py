@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -104,3 +105,34 @@ def cursor_page(
 ) -> dict[str, Any]:
     """`{"items": [...], "count": <n on this page>, "nextCursor": <str or null>, **extra}`."""
     return {"items": list(items), "count": len(items), "nextCursor": encode_cursor(next_position), **extra}
+
+
+@functools.cache
+def offset_cursor_schema(minimum: int, maximum: int) -> Schema:
+    """The schema of a cursor `{"offset": n}`, minimum <= n <= maximum (one object per bounds:
+    compiled validators are cached per schema object)."""
+    return {
+        "type": "object",
+        "required": ["offset"],
+        "properties": {"offset": {"type": "integer", "minimum": minimum, "maximum": maximum}},
+        "additionalProperties": False,
+    }
+
+
+def query_offset(
+    app: ApiGatewayResolver,
+    *,
+    max_offset: int,
+    min_offset: int = 0,
+    default_limit: int = DEFAULT_LIMIT,
+    max_limit: int = 200,
+) -> tuple[int, int]:
+    """(limit, offset) of `?limit=&cursor=` over a computed list: the cursor is
+    `encode_cursor({"offset": n})` (the previous page's `nextCursor`); absent, offset 0."""
+    page = query_cursor(
+        app,
+        schema=offset_cursor_schema(min_offset, max_offset),
+        default_limit=default_limit,
+        max_limit=max_limit,
+    )
+    return page.limit, int(page.cursor["offset"]) if page.cursor else 0

@@ -326,6 +326,10 @@ def query_list(
     return items
 
 
+# The days a request may name at all (a period outside the data is answered, not refused).
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def query_period(
     app: ApiGatewayResolver,
     *,
@@ -334,16 +338,41 @@ def query_period(
     default_days: int = 30,
     max_days: int | None = None,
     today: date | None = None,
+    bounded: bool = False,
 ) -> tuple[date, date]:
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD` (both inclusive); missing ends default to the last
-    `default_days` days up to `today`. from > to, or a span over `max_days`, is a 400."""
+    `default_days` days up to `today`. from > to, or a span over `max_days`, is a 400; with
+    `bounded`, so is an end outside [EARLIEST, LATEST] (checked first)."""
     last = query_date(app, end) or today or date.today()
     first = query_date(app, start) or last - timedelta(days=default_days - 1)
+    for name, day in ((start, first), (end, last)) if bounded else ():
+        if not EARLIEST <= day <= LATEST:
+            raise BadRequest.fields({name: f"must be between {EARLIEST} and {LATEST}"})
     if first > last:
         raise BadRequest.fields({start: f"must not be after {end}"})
     if max_days is not None and (last - first).days + 1 > max_days:
         raise BadRequest.fields({start: f"the period must be at most {max_days} days"})
     return first, last
+
+
+def no_empty_parameters(app: ApiGatewayResolver, *, repeated: bool = False) -> None:
+    """`?to=` is not a missing `to`: where every query parameter of an operation has a format,
+    an enum or a minimum length, an empty value is a 400 naming it (the readers above take it
+    as absent). `repeated`: an empty earlier value of a repeated parameter too (`?to=&to=...`)."""
+    event = app.current_event
+    params = {k: [v] for k, v in (event.query_string_parameters or {}).items()}
+    if repeated:
+        params = event.multi_value_query_string_parameters or params
+    empty = sorted(name for name, values in params.items() if any(v == "" for v in values or []))
+    if empty:
+        raise BadRequest.fields({name: "must not be empty" for name in empty})
+
+
+def check_dates(data: Mapping[str, Any], names: Iterable[str] = ("from", "to")) -> None:
+    """The ISO dates of a validated body (`from`, `to`) within [EARLIEST, LATEST], else a 400."""
+    for name in names:
+        if name in data and not EARLIEST <= date.fromisoformat(data[name]) <= LATEST:
+            raise BadRequest.fields({name: f"must be between {EARLIEST} and {LATEST}"})
 
 
 def path_param(value: str, name: str, *, pattern: re.Pattern[str] | str = _ID) -> str:
