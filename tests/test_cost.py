@@ -607,3 +607,36 @@ def test_cli_table_and_json(estimates, dev, monkeypatch):
     assert "1 NAT gateway \u00d7 730 h \u00d7 $0.045" in text
     assert "as of 2026-12-01 (" in text and "days old)" in text
     assert f"Stack dev (us-east-2): ${estimates['dev'].total:,.2f} a month" in text
+
+
+def test_the_policy_pack_prices_the_stack_as_the_cli_does(prod, estimates, monkeypatch):
+    from policy import rules as policy_rules
+    from policy.local import evaluate
+
+    total = round(estimates["prod"].total, 2)
+    only = [p for p in policy_rules.POLICIES if p.name == "cost-budget"]
+    for budget, violated in ((total - 0.01, True), (total + 0.01, False)):
+        config = dict(stack_file_values("prod")) | {f"{PROJECT}:monthlyBudgetUsd": budget}
+        monkeypatch.setattr(policy_rules, "stack_settings", lambda stack, config=config: config)
+        found = evaluate(prod, {"all": "mandatory"}, only)
+        assert bool(found) == violated
+        if violated:
+            assert (
+                f"estimated ${total:,.2f}/month exceeds monthlyBudgetUsd ${budget:,.2f}" in found[0].message
+            )
+            assert found[0].level == "mandatory"
+
+
+def test_unknown_values_of_a_preview_are_left_out_not_fatal():
+    from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, unknown_checking_proxy
+
+    class Resource:
+        resource_type = "aws:lambda/function:Function"
+        name = "fn"
+        parent = None
+        props = unknown_checking_proxy(
+            {"name": "fn", "memorySize": UNKNOWN_NUMBER_VALUE, "architectures": ["arm64"]}
+        )
+
+    (item,) = est.items_from_policy([Resource()])
+    assert item.inputs == {"name": "fn", "architectures": ["arm64"]}
