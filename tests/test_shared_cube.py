@@ -238,6 +238,17 @@ def test_what_counts_as_a_sale(small):
     assert "" not in cube.NOT_CANCELLED and "returned" in cube.NOT_CANCELLED and "" in cube.ANY
 
 
+def test_market_sales_count_the_orders_not_cancelled(small):
+    lines, orders = cube.market_sales(
+        small, regions=["Western Europe", "Nordics"], categories=["B", "A", "Z"], first=D1, days=3
+    )
+    assert lines.dims == ("region", "category") and lines.values.shape == (3, 2, 3, 4)
+    # Western Europe, day 1: B is O1's 20 and O3's 27 (returned: a sale); A as completed
+    assert lines.values[0, 0].tolist() == [[47.0, 2.0, 4.0, 10.0], [150.0, 2.0, 4.0, 34.0], [0.0] * 4]
+    assert lines.values[1].sum() == 0  # day 2: O4 only, cancelled
+    assert orders.values[:, :, 0].tolist() == [[3.0, 0.0], [0.0, 0.0], [0.0, 1.0]]  # O6/O7: after day 3
+
+
 def test_rollup_mixes_statuses_per_column(small):
     spec = {
         "revenue": ("total", cube.COMPLETED),

@@ -3,7 +3,7 @@ version for every sales service): revenue, units, cost and orders per day x regi
 and orders per day x region, over the reference's window, so the trends, market-share,
 growth-rates, opportunities and trend-changes operations run no query per request.
 
-Sales are the orders that were not cancelled (`shared.cube.NOT_CANCELLED`: completed and
+Sales are the orders that were not cancelled (`shared.cube.market_sales`: completed and
 returned). Revenue is merchandise revenue (the lines' `line_total_usd`: after coupon discounts,
 before tax and shipping, USD at the order day's rate); cost is quantity x `products.unit_cost`;
 "orders" of a category are the orders with a line in it.
@@ -43,18 +43,9 @@ def cube() -> Cube:
     ref = reference()
 
     def build(c: shared_cube.SalesCube) -> Cube:
-        sold = shared_cube.NOT_CANCELLED
         regions, categories = ref.regions, [k["category_id"] for k in ref.categories]
-        window = {"first": ref.first, "days": ref.days}
-        lines = c.dense(
-            "lines",
-            ("region", "category"),
-            shared_cube.columns("lines", sold),
-            labels={"region": regions, "category": categories},
-            **window,
-        )
-        orders = c.dense(
-            "orders", ("region",), {"orders": ("orders", sold)}, labels={"region": regions}, **window
+        lines, orders = shared_cube.market_sales(
+            c, regions=regions, categories=categories, first=ref.first, days=ref.days
         )
         return Cube(
             ref=ref,

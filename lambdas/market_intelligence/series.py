@@ -10,7 +10,7 @@ stored as the artifact `shared/daily-sales`), viewed here as
 - per day x region: orders (all categories; an order can hold several categories, so the
   category counts do not add up to it).
 
-Sales are the orders that were not cancelled (`shared.cube.NOT_CANCELLED`: completed and
+Sales are the orders that were not cancelled (`shared.cube.market_sales`: completed and
 returned orders count, the sale happened). Any series the operations need (all, one category,
 one region, both) is a sum over the cube, so forecasts, backtests, trends and anomalies need no
 query per request. A product's series is the one exception: one query for that product
@@ -94,25 +94,18 @@ def _view(c: Any) -> Cube:
     spans = [s for s in (c.span("orders", sold), c.span("lines", sold)) if s]
     start = min([DATA_START, *(s[0] for s in spans)])
     end = max([DATA_END, *(s[1] for s in spans)])
-    window = {"first": start, "days": (end - start).days + 1}
-    lines = c.dense(
-        "lines",
-        ("category", "region"),
-        shared_cube.columns("lines", sold),
-        labels={"category": categories, "region": regions},
-        **window,
-    )
-    orders = c.dense(
-        "orders", ("region",), {"orders": ("orders", sold)}, labels={"region": regions}, **window
+    days = (end - start).days + 1
+    lines, orders = shared_cube.market_sales(
+        c, regions=regions, categories=categories, first=start, days=days
     )
 
     def cells(name: str, decimals: int | None = None) -> np.ndarray:
-        values = lines.measure(name).transpose(1, 2, 0)  # [day, category, region] -> [category, region, day]
+        values = lines.measure(name).transpose(2, 1, 0)  # [day, region, category] -> [category, region, day]
         return np.ascontiguousarray(np.round(values, decimals) if decimals is not None else values)
 
     return Cube(
         start=start,
-        days=window["days"],
+        days=days,
         categories=categories,
         regions=regions,
         revenue=cells("revenue", 2),

@@ -358,6 +358,23 @@ class SalesCube:
         return found
 
 
+def market_sales(
+    c: SalesCube, *, regions: Sequence[str], categories: Sequence[str], first: date, days: int
+) -> tuple[Dense, Dense]:
+    """Sales as global-market-pulse and market-intelligence count them (orders not cancelled):
+    (the lines' measures per day x region x category, the orders per day x region), over
+    those members and days."""
+    sold = NOT_CANCELLED
+    labels = {"region": list(regions), "category": list(categories)}
+    lines = c.dense(
+        "lines", ("region", "category"), columns("lines", sold), labels=labels, first=first, days=days
+    )
+    orders = c.dense(
+        "orders", ("region",), {"orders": ("orders", sold)}, labels=labels, first=first, days=days
+    )
+    return lines, orders
+
+
 _lock = threading.Lock()
 _memo: list[tuple[Any, SalesCube]] = []  # (the artifact document, its cube): identity, not id()
 
