@@ -65,6 +65,12 @@ GATEWAY_ERROR_TEMPLATE = (
     '"details":{"requestId":"$context.requestId"}}}'
 )
 
+AUTHORIZER_RETRY_AFTER_SECONDS = 5
+AUTHORIZER_UNAVAILABLE_TEMPLATE = (
+    '{"error":{"code":"SERVICE_UNAVAILABLE","message":"The sign-in check is unavailable; retry later",'
+    f'"details":{{"requestId":"$context.requestId","retryAfter":{AUTHORIZER_RETRY_AFTER_SECONDS}}}}}}}'
+)
+
 VALIDATORS = {
     "body-and-params": {"validateRequestBody": True, "validateRequestParameters": True},
     "params-only": {"validateRequestBody": False, "validateRequestParameters": True},
@@ -166,6 +172,20 @@ def build_body(
         }
         for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
     }
+    # An authorizer that cannot answer (Secrets Manager unreachable at a cold start, a timeout)
+    # is a dependency being unavailable: 503 with Retry-After, as the services answer it
+    # (shared.errors), not a 500 that reads as a bug. API Gateway reports a failing Lambda
+    # authorizer as either of these two.
+    for kind in ("AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR"):
+        body["x-amazon-apigateway-gateway-responses"][kind] = {
+            "statusCode": "503",
+            "responseParameters": {
+                "gatewayresponse.header.Access-Control-Allow-Origin": f"'{frontend_origin}'",
+                "gatewayresponse.header.Access-Control-Allow-Headers": f"'{ALLOWED_HEADERS}'",
+                "gatewayresponse.header.Retry-After": f"'{AUTHORIZER_RETRY_AFTER_SECONDS}'",
+            },
+            "responseTemplates": {"application/json": AUTHORIZER_UNAVAILABLE_TEMPLATE},
+        }
     return body
 
 

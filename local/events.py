@@ -246,9 +246,13 @@ def _header_value(value: Any) -> str:
     return str(value)
 
 
-def error_body(code: str, message: str, request_id: str | None = None) -> bytes:
+def error_body(
+    code: str, message: str, request_id: str | None = None, retry_after: int | None = None
+) -> bytes:
     """The contract's error model (`{"error": {"code", "message"}}`)."""
-    details = {"requestId": request_id} if request_id else {}
+    details: dict[str, Any] = {"requestId": request_id} if request_id else {}
+    if retry_after:
+        details["retryAfter"] = retry_after
     return json.dumps({"error": {"code": code, "message": message, "details": details}}).encode()
 
 

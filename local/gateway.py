@@ -23,7 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
 # What the deployed API is configured with (components/api.py), so both behave alike.
-from components.api import ALLOWED_HEADERS, AUTHORIZER_CACHE_SECONDS, INTEGRATION_TIMEOUT_MS, TOKEN_PATTERN
+from components.api import (
+    ALLOWED_HEADERS,
+    AUTHORIZER_CACHE_SECONDS,
+    AUTHORIZER_RETRY_AFTER_SECONDS,
+    INTEGRATION_TIMEOUT_MS,
+    TOKEN_PATTERN,
+)
 from local import events
 from local.contract import Match, Operation, Router
 from local.events import HttpRequest, HttpResponse, MalformedResponseError
@@ -31,6 +37,7 @@ from local.ratelimit import Firewall
 from local.validation import InvalidRequestError, RequestValidator
 from local.workers import InvokeError
 
+AUTHORIZER_UNAVAILABLE = "The sign-in check is unavailable; retry later"  # as components/api.py's
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's limit
 INTEGRATION_TIMEOUT_S = INTEGRATION_TIMEOUT_MS / 1000
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -239,7 +246,8 @@ class Gateway:
             try:
                 authorizer_ctx = self._authorize(request, path)
             except UnauthorizedError as exc:
-                return self._error(exc.status, exc.code, str(exc), request_id)
+                retry = [("Retry-After", str(AUTHORIZER_RETRY_AFTER_SECONDS))] if exc.status == 503 else None
+                return self._error(exc.status, exc.code, str(exc), request_id, retry)
             if self.audit:
                 self._callers[request_id] = authorizer_ctx
         if self.validator is not None:
@@ -309,7 +317,8 @@ class Gateway:
         try:
             return events.authorizer_context(cached.principal_id, cached.context, latency)
         except MalformedResponseError as exc:
-            raise UnauthorizedError(500, "AUTHORIZER_CONFIGURATION_ERROR", str(exc)) from exc
+            print(f"[gateway] invalid authorizer context: {exc}", file=sys.stderr)
+            raise UnauthorizedError(503, "SERVICE_UNAVAILABLE", AUTHORIZER_UNAVAILABLE) from exc
 
     def _cached(self, token: str) -> _Cached | None:
         now = time.monotonic()
@@ -328,16 +337,14 @@ class Gateway:
             if exc.kind == "function" and exc.detail.get("errorMessage") == "Unauthorized":
                 raise UnauthorizedError(401, "UNAUTHORIZED", "Unauthorized") from exc
             print(f"[gateway] authorizer failed ({exc.kind}): {exc}", file=sys.stderr)
-            raise UnauthorizedError(500, "AUTHORIZER_FAILURE", "the authorizer failed") from exc
+            raise UnauthorizedError(503, "SERVICE_UNAVAILABLE", AUTHORIZER_UNAVAILABLE) from exc
         if (
             not isinstance(result, Mapping)
             or not isinstance(result.get("policyDocument"), Mapping)
             or not result.get("principalId")
         ):
             print(f"[gateway] invalid authorizer response: {result!r:.300}", file=sys.stderr)
-            raise UnauthorizedError(
-                500, "AUTHORIZER_CONFIGURATION_ERROR", "the authorizer's answer is invalid"
-            )
+            raise UnauthorizedError(503, "SERVICE_UNAVAILABLE", AUTHORIZER_UNAVAILABLE)
         context = result.get("context")
         # Never cache an allow longer than the token lives (its `exp` in the context).
         lifetime = self.cache_ttl
@@ -395,7 +402,8 @@ class Gateway:
             ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
             *(extra or []),
         ]
-        return HttpResponse(status, tuple(headers), events.error_body(code, message, request_id))
+        retry_after = next((int(v) for k, v in extra or [] if k == "Retry-After"), None)
+        return HttpResponse(status, tuple(headers), events.error_body(code, message, request_id, retry_after))
 
 
 # ---- HTTP --------------------------------------------------------------------------------

@@ -211,6 +211,22 @@ def test_gateway_errors_carry_cors_and_the_error_shape(dev):
         assert isinstance(error["details"], dict)
 
 
+def test_an_authorizer_that_fails_is_a_503_with_retry_after(dev):
+    """The authorizer reads the signing key from Secrets Manager: when it cannot answer (an
+    outage at a cold start, a timeout), the caller should retry, not report a bug."""
+    _, result = dev
+    responses = body_of(result)["x-amazon-apigateway-gateway-responses"]
+    for kind in ("AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR"):
+        response = responses[kind]
+        assert response["statusCode"] == "503"
+        parameters = response["responseParameters"]
+        assert parameters["gatewayresponse.header.Retry-After"] == "'5'"
+        assert parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{ORIGIN}'"
+        rendered = response["responseTemplates"]["application/json"].replace("$context.requestId", "req-1")
+        error = json.loads(rendered)["error"]
+        assert error["code"] == "SERVICE_UNAVAILABLE" and error["details"]["retryAfter"] == 5
+
+
 def test_build_body_rejects_an_operation_without_a_catalog_owner():
     spec = {
         "openapi": "3.0.3",

@@ -356,6 +356,14 @@ def body(resp):
     return json.loads(resp.body)
 
 
+def test_an_authorizer_that_cannot_answer_is_a_503_with_retry_after():
+    gw, _ = gateway()
+    resp = gw.handle(request("GET", "/auth/me", (("Authorization", "Bearer crash"),)))
+    assert resp.status == 503 and dict(resp.headers)["Retry-After"] == "5"
+    assert body(resp)["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert body(resp)["error"]["details"]["retryAfter"] == 5
+
+
 @pytest.mark.parametrize(
     "headers,status",
     [
@@ -364,7 +372,7 @@ def body(resp):
         ((("Authorization", "Basic abc"),), 401),
         ((("Authorization", "Bearer garbage"),), 401),
         ((("Authorization", "Bearer deny"),), 403),
-        ((("Authorization", "Bearer crash"),), 500),
+        ((("Authorization", "Bearer crash"),), 503),  # an authorizer that cannot answer
         ((("Authorization", "Bearer good"),), 200),
     ],
 )
