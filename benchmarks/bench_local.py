@@ -120,15 +120,21 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if args.strict and not ok else 0
 
 
-def run(platform: LocalPlatform, n: int) -> list[tuple[str, list[float], bool]]:
-    client = Client(platform.port)
-    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+def new_user(client: Client, prefix: str = "bench") -> dict:
+    """Register a fresh user and sign in: its tokens."""
+    email = f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
     status, body, _ = client.call(
-        "POST", "/auth/register", {"email": email, "password": PASSWORD, "name": "Bench"}
+        "POST", "/auth/register", {"email": email, "password": PASSWORD, "name": prefix.title()}
     )
     expect(status, 201, "register", body)
     status, tokens, _ = client.call("POST", "/auth/login", {"email": email, "password": PASSWORD})
     expect(status, 200, "login", tokens)
+    return tokens
+
+
+def run(platform: LocalPlatform, n: int) -> list[tuple[str, list[float], bool]]:
+    client = Client(platform.port)
+    tokens = new_user(client)
     access, refresh = tokens["accessToken"], tokens["refreshToken"]
     # Warm-up: the first calls pay the cold starts and fill the authorizer cache.
     for _ in range(5):

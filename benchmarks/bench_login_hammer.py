@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from bench_local import PASSWORD, Client, expect  # noqa: E402
+from bench_local import Client, expect, new_user  # noqa: E402
 
 from local import LocalPlatform  # noqa: E402
 
@@ -58,14 +58,7 @@ def hammer(port: int, stop: threading.Event, statuses: collections.Counter, lock
 
 def run(platform: LocalPlatform, seconds: float, clients: int, every_s: float) -> dict:
     client = Client(platform.port)
-    email = f"me-{uuid.uuid4().hex[:8]}@example.com"
-    status, body, _ = client.call(
-        "POST", "/auth/register", {"email": email, "password": PASSWORD, "name": "Me"}
-    )
-    expect(status, 201, "register", body)
-    status, tokens, _ = client.call("POST", "/auth/login", {"email": email, "password": PASSWORD})
-    expect(status, 200, "login", tokens)
-    token = tokens["accessToken"]
+    token = new_user(client, "me")["accessToken"]
     for _ in range(10):  # warm: cold starts, the authorizer cache
         client.call("GET", "/auth/me", token=token)
 
