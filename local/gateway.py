@@ -157,14 +157,14 @@ class Gateway:
             path = events.decode_path(raw_path)  # the event's `path`, decoded once
             match = self.router.match(raw_path)
             if match is None:
-                response = self._error(404, "RESOURCE_NOT_FOUND", f"no resource at {raw_path}", request_id)
+                response = self._error(404, "RESOURCE_NOT_FOUND", "Resource not found", request_id)
             elif request.method.upper() == "OPTIONS":
                 response = self._preflight(match)
             elif (op := match.operation(request.method)) is None:
                 response = self._error(
                     405,
                     "METHOD_NOT_ALLOWED",
-                    f"{request.method.upper()} is not allowed on {match.template.path}",
+                    f"Method not allowed on {match.template.path}",  # the Allow header lists them
                     request_id,
                     [("Allow", ", ".join([*match.allowed_methods, "OPTIONS"]))],
                 )
@@ -279,13 +279,14 @@ class Gateway:
         except InvokeError as exc:
             if exc.kind == "timeout":
                 return self._error(504, "INTEGRATION_TIMEOUT", "Endpoint request timed out", request_id)
-            print(f"[gateway] {op.service} failed ({exc.kind}): {exc}", file=sys.stderr)
-            return self._error(502, "INTEGRATION_FAILURE", f"{op.service} failed: {exc}", request_id)
+            print(f"[gateway] {request_id} {op.service} failed ({exc.kind}): {exc}", file=sys.stderr)
         except MalformedResponseError as exc:
-            print(f"[gateway] malformed Lambda proxy response from {op.service}: {exc}", file=sys.stderr)
-            return self._error(
-                502, "INTEGRATION_FAILURE", f"malformed response from {op.service}: {exc}", request_id
+            print(
+                f"[gateway] {request_id} malformed Lambda proxy response from {op.service}: {exc}",
+                file=sys.stderr,
             )
+        # What API Gateway answers: the function's name, error and exit code stay in the log.
+        return self._error(502, "INTEGRATION_FAILURE", "Internal server error", request_id)
 
     # ---- the TOKEN authorizer -------------------------------------------------------------
     def _authorize(self, request: HttpRequest, path: str) -> dict[str, Any]:
@@ -419,6 +420,7 @@ class BadFramingError(ValueError):
 
 _DIGITS = re.compile(r"[0-9]+")
 _HEX = re.compile(rb"[0-9A-Fa-f]+")
+_FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 5.1: a token
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -459,19 +461,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (a malformed request line, headers too long...) and broken
-        framing, in the contract's error model rather than its HTML page; closes the connection."""
+        framing, in the contract's error model rather than its HTML page; closes the connection.
+        Only the status phrase: http.server's messages quote the rejected request line."""
         try:
             status = HTTPStatus(code)
             error_code, phrase = status.name, status.phrase
         except ValueError:
             error_code, phrase = "BAD_REQUEST", "Bad Request"
-        self._refuse(code, error_code, message or phrase)
+        self._refuse(code, error_code, phrase)
 
     def _refuse(self, code: int, error_code: str, message: str) -> None:
         # self.path is only this request's once its request line parsed (self.command set).
         target = self.path if self.command else "-"
         request = HttpRequest(self.command or "-", target, (), b"", source_ip=self.client_address[0])
         response = self.gateway.refuse(request, code, error_code, message)
+        if not self.command:  # the request line did not parse: not an HTTP/0.9 answer (no head)
+            self.request_version = self.protocol_version
         self.send_response(code)
         for key, value in response.headers:
             if key.lower() not in ("content-length", "connection", "transfer-encoding"):
@@ -497,8 +502,34 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def _check_header_section(self) -> None:
+        # http.client is lenient where RFC 9112 (5.1, 5.2) says reject: a line that is not
+        # `name: value` (`Transfer-Encoding : chunked`, `Bad Name: x`, no colon) silently ends
+        # its headers, the rest taken for body, and an obs-fold line is glued to the field
+        # before it. Either way this gateway and a proxy in front of it would disagree on the
+        # headers, so the request is refused.
+        headers = self.headers
+        if headers.defects or headers.get_payload():
+            raise BadFramingError("Invalid header field")
+        for name, value in headers.items():
+            if not _FIELD_NAME.fullmatch(name) or "\r" in value or "\n" in value:
+                raise BadFramingError("Invalid header field")
+
     def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        self._check_header_section()
+        codings = self.headers.get_all("Transfer-Encoding")
+        if codings is not None:
+            # RFC 9112 6.1, 6.3: a request framed both ways is how requests get smuggled (a
+            # proxy reads one framing, the server the other), so it is refused, not resolved;
+            # chunked is the one coding decoded here and must be the only one (`chunked,
+            # identity`, `gzip, chunked`, `xchunked`: the body's end is unknown); HTTP/1.0 has
+            # no Transfer-Encoding. The refusal closes the connection.
+            if self.headers.get_all("Content-Length") is not None:
+                raise BadFramingError("Content-Length and Transfer-Encoding together")
+            if self.request_version == "HTTP/1.0":
+                raise BadFramingError("Transfer-Encoding in HTTP/1.0")
+            if [c.strip().lower() for value in codings for c in value.split(",")] != ["chunked"]:
+                raise BadFramingError("Unsupported Transfer-Encoding")
             return self._read_chunked()
         values = {v.strip() for v in self.headers.get_all("Content-Length") or []}
         if not values:
@@ -507,7 +538,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise BadFramingError("conflicting Content-Length headers")
         value = values.pop()
         if not _DIGITS.fullmatch(value):
-            raise BadFramingError(f"Content-Length {value[:40]!r} is not a number")
+            raise BadFramingError("Invalid Content-Length")
         length = int(value)
         if length > MAX_PAYLOAD_BYTES:  # refused before reading (or allocating) it
             raise BadFramingError("Request Too Large", 413, "REQUEST_TOO_LARGE")
@@ -520,7 +551,7 @@ class _Handler(BaseHTTPRequestHandler):
             line = self.rfile.readline(65537)
             size_text = line.split(b";", 1)[0].strip()
             if not _HEX.fullmatch(size_text):
-                raise BadFramingError(f"chunk size {size_text[:40]!r} is not hexadecimal")
+                raise BadFramingError("Invalid chunk size")
             size = int(size_text, 16)
             if size == 0:
                 break

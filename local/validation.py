@@ -135,10 +135,36 @@ class RequestValidator:
             raise InvalidRequestError("BAD_REQUEST_BODY", "Invalid request body: nested too deeply") from exc
         if errors:
             first = errors[0]
-            where = "/".join(str(p) for p in first.path)
+            where = schema_location(first.absolute_schema_path)
             # The rule that failed and where, never the value: API Gateway's messageString does
             # not repeat the body either, and a body may hold card numbers (even as keys).
             raise InvalidRequestError(
                 "BAD_REQUEST_BODY",
                 f"Invalid request body: fails '{first.validator}'" + (f" at {where}" if where else ""),
             )
+
+
+def schema_location(schema_path: Any) -> str:
+    """Where a validation error is, named from the schema's path (`lines/[]/qty`), not the
+    document's: a document path holds the body's own keys wherever the schema is a map
+    (`additionalProperties: {...}`), and those are input, like values."""
+    steps = list(schema_path)[:-1]  # the last step is the keyword that failed
+    parts: list[str] = []
+    i = 0
+    while i < len(steps):
+        keyword = steps[i]
+        named = steps[i + 1] if i + 1 < len(steps) else None  # what follows a keyword taking a key
+        if keyword == "properties" and named is not None:
+            parts.append(str(named))  # a property the schema declares
+        elif keyword in ("items", "additionalItems"):
+            parts.append("[]")
+            if not isinstance(named, int):  # `items: [...]` is followed by an index, else not
+                i -= 1
+        elif keyword in ("additionalProperties", "patternProperties"):
+            parts.append("{}")
+            if keyword == "additionalProperties":
+                i -= 1
+        elif keyword not in ("allOf", "anyOf", "oneOf", "dependencies"):
+            i -= 1  # `not`: no key follows
+        i += 2
+    return "/".join(parts)
