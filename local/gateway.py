@@ -9,8 +9,10 @@ function fails, 504 after the integration timeout. The stage prefix (`/dev/...`)
 from __future__ import annotations
 
 import fnmatch
+import io
 import json
 import re
+import selectors
 import socket
 import sys
 import threading
@@ -422,6 +424,53 @@ _DIGITS = re.compile(r"[0-9]+")
 _HEX = re.compile(rb"[0-9A-Fa-f]+")
 _FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 5.1: a token
 
+# How long a client may keep a connection (and a thread) waiting: without limits, 300 half-open
+# requests held 321 threads for ever. A connection that sends nothing for IDLE_TIMEOUT_S (between
+# requests or in the middle of one) is closed, a request's head must arrive whole within
+# HEADER_TIMEOUT_S and its body within BODY_TIMEOUT_S, however slowly it trickles.
+IDLE_TIMEOUT_S = 5.0
+HEADER_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 30.0
+# A burst of connections waits here while the accept loop catches up; socketserver's default
+# of 5 made 60 simultaneous clients wait for SYN retransmits (1 s, 3 s: 4.8 s at p95).
+LISTEN_BACKLOG = 1024
+# The most of a first head the reception reads before a thread takes over (http.server then
+# reads the rest or refuses it, 414/431, under the same deadline).
+MAX_RECEIVED_HEAD = 64 * 1024
+MAX_WAITING_CONNECTIONS = 4096  # beyond, the longest waiting is closed
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The raw stream under a handler's rfile: first the bytes the reception already read of
+    the connection, then the socket. A read waits at most the idle timeout, and never past
+    `deadline` (set by the handler for the head, then the body, of each request)."""
+
+    def __init__(self, sock: socket.socket, received: bytes, idle: float | None) -> None:
+        super().__init__()
+        self._sock, self._received, self._idle = sock, memoryview(received), idle
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._received:
+            n = min(len(buffer), len(self._received))
+            buffer[:n] = self._received[:n]
+            self._received = self._received[n:]
+            return n
+        timeout = self._idle
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request did not arrive in time")
+            timeout = left if timeout is None else min(timeout, left)
+        self._sock.settimeout(timeout)
+        try:
+            return self._sock.recv_into(buffer)
+        finally:
+            self._sock.settimeout(self._idle)  # writes wait the idle timeout
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
@@ -429,6 +478,21 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "local-api-gateway"
     sys_version = ""
     gateway: Gateway  # set on the subclass made by serve()
+    timeout = IDLE_TIMEOUT_S  # StreamRequestHandler sets it on the socket
+    header_timeout = HEADER_TIMEOUT_S
+    body_timeout = BODY_TIMEOUT_S
+
+    def setup(self) -> None:
+        super().setup()
+        take = getattr(self.server, "take_received", None)
+        self.rfile.close()  # read through the deadline reader instead
+        self._reader = _DeadlineReader(self.connection, take(self.connection) if take else b"", self.timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        # A TimeoutError from a read is caught by http.server, which then closes the connection.
+        self._reader.deadline = time.monotonic() + self.header_timeout
+        super().handle_one_request()
 
     def __getattr__(self, name: str) -> Any:
         # http.server dispatches to `do_<METHOD>` and answers its own HTML 501 when there is
@@ -439,11 +503,13 @@ class _Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _serve(self) -> None:
+        self._reader.deadline = time.monotonic() + self.body_timeout
         try:
             body = self._read_body()
         except BadFramingError as exc:
             self._refuse(exc.status, exc.code, str(exc))
             return
+        self._reader.deadline = None
         request = HttpRequest(
             self.command, self.path, tuple(self.headers.items()), body, source_ip=self.client_address[0]
         )
@@ -571,8 +637,123 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class GatewayServer(ThreadingHTTPServer):
+    """A thread per connection, but only once the head of its first request has arrived: until
+    then one reception thread waits on all of them (a selector), so half-open connections cost
+    a file descriptor each, not a thread, and are closed at the handler's header timeout."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = threading.Lock()
+        self._arrivals: list[tuple[socket.socket, Any]] = []
+        self._received: dict[socket.socket, bytes] = {}
+        self._closing = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._reception = threading.Thread(
+            target=self._receive, daemon=True, name="local-api-gateway-reception"
+        )
+        self._reception.start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        request.setblocking(False)
+        with self._lock:
+            self._arrivals.append((request, client_address))
+        self._wake()
+
+    def take_received(self, sock: socket.socket) -> bytes:
+        """What the reception read of `sock` (the first head, maybe more), for its handler."""
+        with self._lock:
+            return self._received.pop(sock, b"")
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"\0")
+        except OSError:  # the pipe is full (the reception wakes anyway) or closed
+            pass
+
+    def _receive(self) -> None:
+        header_timeout = getattr(self.RequestHandlerClass, "header_timeout", HEADER_TIMEOUT_S)
+        selector = selectors.DefaultSelector()
+        selector.register(self._wake_r, selectors.EVENT_READ)
+        waiting: dict[socket.socket, tuple[float, Any, bytearray]] = {}  # oldest first
+
+        def drop(sock: socket.socket) -> None:
+            selector.unregister(sock)
+            del waiting[sock]
+            self.shutdown_request(sock)
+
+        try:
+            while not self._closing:
+                now = time.monotonic()
+                soonest = min((deadline for deadline, _, _ in waiting.values()), default=now + 1)
+                for key, _ in selector.select(max(0.0, soonest - now)):
+                    sock = key.fileobj
+                    if sock is self._wake_r:
+                        self._take_arrivals(selector, waiting, now + header_timeout)
+                        continue
+                    _, address, head = waiting[sock]
+                    try:
+                        data = sock.recv(65536)
+                    except (BlockingIOError, InterruptedError):
+                        continue
+                    except OSError:
+                        data = b""
+                    if not data:
+                        drop(sock)
+                        continue
+                    start = max(0, len(head) - 3)  # only the new bytes are searched
+                    head += data
+                    if head.find(b"\n\r\n", start) < 0 and head.find(b"\n\n", start) < 0:
+                        if len(head) < MAX_RECEIVED_HEAD:
+                            continue
+                    selector.unregister(sock)
+                    del waiting[sock]
+                    self._dispatch(sock, address, bytes(head))
+                now = time.monotonic()
+                for sock in [s for s, (deadline, _, _) in waiting.items() if deadline <= now]:
+                    drop(sock)
+                while len(waiting) > MAX_WAITING_CONNECTIONS:
+                    drop(next(iter(waiting)))
+        finally:
+            for sock in list(waiting):
+                self.shutdown_request(sock)
+            selector.close()
+
+    def _take_arrivals(self, selector: selectors.BaseSelector, waiting: dict, deadline: float) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except OSError:
+            pass
+        with self._lock:
+            arrivals, self._arrivals = self._arrivals, []
+        for sock, address in arrivals:
+            selector.register(sock, selectors.EVENT_READ)
+            waiting[sock] = (deadline, address, bytearray())
+
+    def _dispatch(self, sock: socket.socket, address: Any, received: bytes) -> None:
+        sock.setblocking(True)
+        with self._lock:
+            self._received[sock] = received
+        thread = threading.Thread(target=self.process_request_thread, args=(sock, address), daemon=True)
+        thread.start()
+
+    def server_close(self) -> None:
+        self._closing = True
+        self._wake()
+        self._reception.join(2)
+        super().server_close()
+        with self._lock:
+            arrivals, self._arrivals = self._arrivals, []
+        for sock, _ in arrivals:
+            self.shutdown_request(sock)
+        self._wake_r.close()
+        self._wake_w.close()
 
 
 def serve(gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> tuple[GatewayServer, threading.Thread]:
