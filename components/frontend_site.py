@@ -24,6 +24,35 @@ INDEX_DOCUMENT = "index.html"
 CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ORIGIN_ID = "site-bucket"
 
+# The security headers of every answer of the site: CloudFront's response headers policy below
+# sends them in prod, and the local frontend server (local/frontend.py) sends the same. The
+# page's own policy, with `default-src 'self'` and the API's origin in `connect-src`, is the
+# <meta> the build writes (frontend/src/csp.ts); a browser enforces both. This one names no
+# API (the distribution exists before the API, whose CORS needs the site's origin), so it sets
+# no `default-src` or `connect-src`: what it adds is for every file, not only index.html, and
+# what a <meta> cannot say (frame-ancestors).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+}
+HSTS_MAX_AGE_SECONDS = 31536000  # HTTPS only: not sent by the local (HTTP) server
+
 
 @dataclass
 class FrontendSiteArgs:
@@ -171,14 +200,27 @@ class FrontendSite(pulumi.ComponentResource):
             comment="Security headers for the web app",
             security_headers_config={
                 "strict_transport_security": {
-                    "access_control_max_age_sec": 31536000,
+                    "access_control_max_age_sec": HSTS_MAX_AGE_SECONDS,
                     "include_subdomains": True,
                     "preload": False,
                     "override": True,
                 },
-                "content_type_options": {"override": True},
-                "frame_options": {"frame_option": "DENY", "override": True},
-                "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
+                "content_security_policy": {
+                    "content_security_policy": SECURITY_HEADERS["Content-Security-Policy"],
+                    "override": True,
+                },
+                "content_type_options": {"override": True},  # nosniff
+                "frame_options": {"frame_option": SECURITY_HEADERS["X-Frame-Options"], "override": True},
+                "referrer_policy": {"referrer_policy": SECURITY_HEADERS["Referrer-Policy"], "override": True},
+            },
+            custom_headers_config={
+                "items": [
+                    {
+                        "header": "Permissions-Policy",
+                        "value": SECURITY_HEADERS["Permissions-Policy"],
+                        "override": True,
+                    }
+                ]
             },
             opts=child,
         )

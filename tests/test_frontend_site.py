@@ -8,7 +8,12 @@ import json
 import pulumi
 import pytest
 
-from components.frontend_site import CACHING_OPTIMIZED_POLICY_ID, FrontendSite, FrontendSiteArgs
+from components.frontend_site import (
+    CACHING_OPTIMIZED_POLICY_ID,
+    SECURITY_HEADERS,
+    FrontendSite,
+    FrontendSiteArgs,
+)
 from preview.harness import run, taggable
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -191,6 +196,26 @@ def test_prod_security_headers(prod_site):
     assert cfg["contentTypeOptions"]["override"] is True
     assert cfg["frameOptions"]["frameOption"] == "DENY"
     assert cfg["referrerPolicy"]["referrerPolicy"]
+
+
+def test_prod_sends_the_shared_security_headers(prod_site):
+    # The same values as the local frontend server (tests/test_local_frontend.py).
+    policy = prod_site.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    cfg = policy.inputs["securityHeadersConfig"]
+    csp = cfg["contentSecurityPolicy"]
+    assert csp == {"contentSecurityPolicy": SECURITY_HEADERS["Content-Security-Policy"], "override": True}
+    directives = dict(d.strip().split(" ", 1) for d in csp["contentSecurityPolicy"].split(";"))
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    # No API origin is known to the distribution: a default-src or connect-src here would
+    # block the app's calls to the API.
+    assert "default-src" not in directives and "connect-src" not in directives
+    assert cfg["frameOptions"] == {"frameOption": SECURITY_HEADERS["X-Frame-Options"], "override": True}
+    assert cfg["referrerPolicy"]["referrerPolicy"] == SECURITY_HEADERS["Referrer-Policy"]
+    assert SECURITY_HEADERS["X-Content-Type-Options"] == "nosniff" and cfg["contentTypeOptions"]["override"]
+    custom = {i["header"]: (i["value"], i["override"]) for i in policy.inputs["customHeadersConfig"]["items"]}
+    assert custom == {"Permissions-Policy": (SECURITY_HEADERS["Permissions-Policy"], True)}
+    assert "camera=()" in SECURITY_HEADERS["Permissions-Policy"]
 
 
 def test_prod_only_this_distribution_may_read(prod_site):
