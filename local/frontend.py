@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -18,12 +19,14 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from components.frontend_site import SECURITY_HEADERS
 from components.settings import ROOT
 
 FRONTEND_DIR = ROOT / "frontend"
 PLACEHOLDER = """<!doctype html><meta charset="utf-8"><title>eCommerce AI Platform (local)</title>
-<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<body>
 <h1>The frontend is not built yet</h1>
 <p>The API runs at <a href="{api}/health">{api}</a>. Build the frontend (<code>cd frontend &amp;&amp;
 npm ci</code>, then restart <code>./dev up</code>) to see the app here.</p>"""
@@ -79,20 +82,55 @@ def build(
     return out_dir
 
 
+_CSP_META = re.compile(r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.IGNORECASE)
+
+
+def allow_connect(html: str, api_url: str) -> str:
+    """`html` with `api_url`'s origin added to its Content-Security-Policy's connect-src. A
+    build made for AWS (frontend/dist, served when the app cannot be built here) may call only
+    its own API, while /config.json points it at the local one; a build for the local API
+    already allows it and is left as it is."""
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return html
+    origin = f"{parts.scheme}://{parts.netloc}"
+
+    def widen(match: re.Match[str]) -> str:
+        directives = [d.strip() for d in match.group(2).split(";")]
+        for i, directive in enumerate(directives):
+            words = directive.split()
+            if words[:1] == ["connect-src"] and origin not in words[1:]:
+                directives[i] = f"{directive} {origin}"
+        return match.group(1) + "; ".join(directives) + match.group(3)
+
+    return _CSP_META.sub(widen, html)
+
+
 class _Handler(SimpleHTTPRequestHandler):
     config: dict[str, Any] = {}
     root: Path | None = None
+    origin = ""  # this server's own http://host:port, set by FrontendServer
+    server_version = "local-frontend"
+    sys_version = ""
 
     def do_GET(self) -> None:
+        self._route(super().do_GET)
+
+    def do_HEAD(self) -> None:
+        self._route(super().do_HEAD)
+
+    def _route(self, serve_file: Any) -> None:
         host = self.headers.get("Host", "")
-        if host.startswith("localhost:"):
-            # CORS allows one origin (as in AWS): keep the browser on it.
+        if host == "localhost" or host.startswith("localhost:"):
+            # CORS allows one origin (as in AWS): keep the browser on it. The Location is this
+            # server's own address, never built from the Host header a client chose.
+            target = self.path if self.path.startswith("/") else "/"
             self.send_response(302)
-            self.send_header("Location", f"http://127.0.0.1:{host.split(':', 1)[1]}{self.path}")
+            self.send_header("Location", self.origin + target)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            return None
-        path = self.path.split("?", 1)[0]
+            return
+        path = urlsplit(self.path).path
         if path == "/config.json":
             return self._send(200, "application/json", json.dumps(self.config).encode())
         if self.root is None or not (self.root / "index.html").exists():
@@ -101,21 +139,45 @@ class _Handler(SimpleHTTPRequestHandler):
                 "text/html; charset=utf-8",
                 PLACEHOLDER.format(api=self.config.get("apiUrl", "")).encode(),
             )
-        target = (self.root / path.lstrip("/")).resolve()
-        if path != "/" and (not target.is_relative_to(self.root.resolve()) or not target.exists()):
-            self.path = "/index.html"  # client-side route
-        return super().do_GET()
+        # What SimpleHTTPRequestHandler would serve (decoded, `..` dropped), checked first: no
+        # directory listings and no dotfiles (.local-build.json), a 404 like a bucket's.
+        root = self.root.resolve()
+        file = Path(self.translate_path(self.path))
+        inside = file.relative_to(root) if file.is_relative_to(root) else None
+        if inside is not None and any(part.startswith(".") for part in inside.parts):
+            return self._send(404, "text/plain; charset=utf-8", b"Not found")
+        if inside is not None and inside.parts and file.is_dir():
+            return self._send(404, "text/plain; charset=utf-8", b"Not found")
+        if (
+            inside is None
+            or inside.parts in ((), ("index.html",))
+            or not file.is_file()
+            or not file.resolve().is_relative_to(root)
+        ):
+            return self._send_app()  # `/`, index.html and client-side routes
+        return serve_file()
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
+    def _send_app(self) -> None:
+        assert self.root is not None
+        page = (self.root / "index.html").read_text(encoding="utf-8")
+        page = allow_connect(page, str(self.config.get("apiUrl", "")))
+        self._send(200, "text/html; charset=utf-8", page.encode(), cache="no-cache")
+
+    def _send(self, status: int, content_type: str, body: bytes, cache: str = "no-store") -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def end_headers(self) -> None:
-        if self.path.endswith(".html") or self.path == "/":
+        # The site's security headers on every answer, as CloudFront sends them (HSTS aside:
+        # this server speaks HTTP). `path` is not set when the request line did not parse.
+        for key, value in SECURITY_HEADERS.items():
+            self.send_header(key, value)
+        if getattr(self, "path", "").endswith(".html"):
             self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
@@ -135,6 +197,7 @@ class FrontendServer:
         self.root = root
         self.port = self.server.server_address[1]
         self.url = f"http://{host}:{self.port}"
+        handler.origin = self.url
         self._thread = threading.Thread(
             target=self.server.serve_forever,
             kwargs={"poll_interval": 0.2},

@@ -4,11 +4,14 @@ placeholder before the app is built, and one origin for CORS."""
 from __future__ import annotations
 
 import json
+import re
+import socket
 import urllib.error
 import urllib.request
 
 import pytest
 
+from components.frontend_site import SECURITY_HEADERS
 from local.frontend import FrontendServer, build
 
 
@@ -77,3 +80,126 @@ def test_localhost_is_sent_to_the_one_allowed_origin(dist):
 
 def test_no_build_without_the_frontend_toolchain(tmp_path):
     assert build(tmp_path / "out", api_url="http://x", stage="dev", frontend=tmp_path) is None
+
+
+# ---- issue 10 item 12: headers, no listing, no dotfiles, no Host in a Location ------------------
+def raw_get(server, target: str, host: str | None = None, method: str = "GET") -> tuple[int, dict, bytes]:
+    """A request with any Host header (urllib would not send a crafted one)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        head = f"{method} {target} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{server.port}'}\r\n"
+        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers: dict[str, str] = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        headers.setdefault(key.strip(), value.strip())
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.fixture()
+def site(dist):
+    (dist / ".local-build.json").write_text('{"apiUrl": "secret"}')
+    (dist / "assets" / ".env").write_text("TOKEN=secret")
+    (dist / "assets" / "nested").mkdir()
+    (dist / "assets" / "nested" / "x.js").write_text("x")
+    server = serve(dist)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_every_answer_carries_the_sites_security_headers(site, tmp_path):
+    placeholder = serve(tmp_path / "missing")
+    try:
+        answers = {
+            "/": raw_get(site, "/"),
+            "asset": raw_get(site, "/assets/app.js"),
+            "config": raw_get(site, "/config.json"),
+            "client route": raw_get(site, "/reports/kpis"),
+            "directory": raw_get(site, "/assets/"),
+            "dotfile": raw_get(site, "/.local-build.json"),
+            "redirect": raw_get(site, "/x", host=f"localhost:{site.port}"),
+            "HEAD": raw_get(site, "/assets/app.js", method="HEAD"),
+            "bad request": raw_get(site, "/ extra"),
+            "placeholder": raw_get(placeholder, "/"),
+        }
+    finally:
+        placeholder.stop()
+    for name, (_, headers, _) in answers.items():
+        sent = {key: headers.get(key) for key in SECURITY_HEADERS}
+        assert sent == SECURITY_HEADERS, name
+    assert "frame-ancestors 'none'" in SECURITY_HEADERS["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("target", ["/assets/", "/assets", "/assets/nested/", "/assets/?C=M;O=D"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_directories_are_not_listed(site, target, method):
+    status, _, body = raw_get(site, target, method=method)
+    assert status == 404
+    assert b"app.js" not in body and b"nested" not in body and b"Directory listing" not in body
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/.local-build.json",
+        "/%2Elocal-build.json",
+        "/assets/.env",
+        "/assets/%2eenv",
+        "/assets/../.local-build.json",
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_dotfiles_are_not_served(site, target, method):
+    status, headers, body = raw_get(site, target, method=method)
+    assert status == 404
+    assert b"secret" not in body and headers.get("Content-Length") != str(len('{"apiUrl": "secret"}'))
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost:{port}@evil.example", "localhost:evil.example", "localhost:{port}/evil.example", "localhost"],
+)
+def test_a_redirect_never_takes_its_location_from_the_host_header(site, host):
+    status, headers, _ = raw_get(site, "/reports?x=1", host=host.format(port=site.port))
+    assert status == 302
+    assert headers["Location"] == f"{site.url}/reports?x=1"
+
+
+def test_a_redirect_keeps_an_absolute_form_target_on_this_server(site):
+    status, headers, _ = raw_get(site, "http://evil.example/x", host=f"localhost:{site.port}")
+    assert status == 302 and headers["Location"].startswith(site.url + "/")
+
+
+CSP_META = '<meta http-equiv="Content-Security-Policy" content="{}" />'
+
+
+def test_a_build_made_for_another_api_may_call_the_local_one(dist):
+    # frontend/dist built for AWS allows only its API; /config.json sends it to the local one.
+    policy = "default-src 'self'; connect-src 'self' https://abc.execute-api.us-east-2.amazonaws.com; object-src 'none'"
+    (dist / "index.html").write_text(f"<html><head>{CSP_META.format(policy)}</head>app</html>")
+    server = serve(dist)
+    try:
+        for target in ("/", "/reports", "/index.html"):
+            status, _, body = raw_get(server, target)
+            served = re.search(r'content="([^"]*)"', body.decode()).group(1)
+            assert status == 200 and b"app" in body
+            assert served == policy.replace("amazonaws.com;", "amazonaws.com http://127.0.0.1:1;")
+    finally:
+        server.stop()
+
+
+def test_a_build_for_the_local_api_is_served_as_built(dist):
+    policy = "default-src 'self'; connect-src 'self' http://127.0.0.1:1"
+    page = f"<html><head>{CSP_META.format(policy)}</head>app</html>"
+    (dist / "index.html").write_text(page)
+    server = serve(dist)
+    try:
+        assert raw_get(server, "/")[2] == page.encode()
+    finally:
+        server.stop()
