@@ -13,9 +13,10 @@
  *   loser present a used token, which the API treats as theft and revokes the whole session.
  *   sessionStorage survives a reload, is private to the tab and is gone when the tab closes.
  *   The cost: any script running on this origin can read it, so an XSS bug leaks a session.
- *   What limits that: the build's Content-Security-Policy (no inline or foreign scripts, see
- *   vite.config.ts), rotation with reuse detection (a stolen token used after us, or before us,
- *   ends the session), and sign-out and password changes revoking it on the server.
+ *   What limits that: the build's Content-Security-Policy (no inline or foreign scripts, and
+ *   calls only to the site and its API, see src/csp.ts), rotation with reuse detection (a
+ *   stolen token used after us, or before us, ends the session), and sign-out and password
+ *   changes revoking it on the server.
  */
 
 export interface Tokens {
