@@ -10,7 +10,7 @@ from typing import Any
 from retail_copilot import periods as P  # noqa: N812
 from retail_copilot.nlu import Question
 from retail_copilot.periods import DATA_END, DATA_START
-from retail_copilot.tools import Result, ToolError, lexicon, run
+from retail_copilot.tools import Result, ToolError, filter_labels, lexicon, run
 
 CANNOT = "I can't answer that from the data."
 METRIC_NAMES = {
@@ -228,20 +228,12 @@ def refuse(kind: str) -> Answer:
 
 
 def _where(q: Question, facts: dict[str, Any]) -> str:
-    lex = lexicon()
     f = facts.get("filters")
-    parts = []
-    if f is not None:
-        if f.product:
-            parts.append(f"for {lex.product_names.get(f.product, f.product)}")
-        if f.category:
-            parts.append(f"in {lex.category_names.get(f.category, f.category)}")
-        if f.country:
-            parts.append(f"in {lex.country_names.get(f.country, f.country)}")
-        if f.region:
-            parts.append(f"in {f.region}")
-        if f.channel:
-            parts.append(f"on the {f.channel.replace('_', ' ')} channel")
+    phrase = {"product": "for {}", "channel": "on the {} channel"}
+    parts = [
+        phrase.get(kind, "in {}").format(name.replace("_", " ") if kind == "channel" else name)
+        for kind, name in (filter_labels(f) if f is not None else [])
+    ]
     return (" " + " ".join(parts)) if parts else ""
 
 

@@ -134,39 +134,37 @@ def compare_of(args: Mapping[str, Any], period: Period) -> Period | None:
     return None
 
 
-def _country(value: str | None) -> str | None:
+def _named(value: str | None, codes: Any, phrases: Any, kind: str, known: str) -> str | None:
+    """A code (any case) or a name of the lexicon's `phrases` -> its code; unknown: ToolError."""
     if not value:
         return None
-    lex = lexicon()
-    if value.upper() in lex.codes:
+    if codes is not None and value.upper() in codes:
         return value.upper()
-    for phrase, code in lex.countries:
+    for phrase, code in phrases:
         if phrase == value.strip().lower():
             return code
-    raise ToolError(f"unknown country {value!r}; countries: {', '.join(sorted(lex.codes))}")
+    raise ToolError(f"unknown {kind} {value!r}; {_plural(kind)}: {known}")
+
+
+def _plural(kind: str) -> str:
+    return {"country": "countries", "category": "categories"}.get(kind, f"{kind}s")
+
+
+def _country(value: str | None) -> str | None:
+    lex = lexicon()
+    return _named(value, lex.codes, lex.countries, "country", ", ".join(sorted(lex.codes)))
 
 
 def _region(value: str | None) -> str | None:
-    if not value:
-        return None
-    for phrase, region in lexicon().regions:
-        if phrase == value.strip().lower():
-            return region
-    raise ToolError(
-        f"unknown region {value!r}; regions: {', '.join(sorted(set(lexicon().country_region.values())))}"
-    )
+    lex = lexicon()
+    return _named(value, None, lex.regions, "region", ", ".join(sorted(set(lex.country_region.values()))))
 
 
 def _category(value: str | None) -> str | None:
-    if not value:
-        return None
     lex = lexicon()
-    if value.upper() in lex.category_names:
-        return value.upper()
-    for phrase, cid in lex.categories:
-        if phrase == value.strip().lower():
-            return cid
-    raise ToolError(f"unknown category {value!r}; categories: {', '.join(lex.category_names.values())}")
+    return _named(
+        value, lex.category_names, lex.categories, "category", ", ".join(lex.category_names.values())
+    )
 
 
 def _product(value: str | None) -> str | None:
@@ -189,20 +187,23 @@ def filters_of(args: Mapping[str, Any]):
     )
 
 
-def describe(period: Period, filters: Any) -> str:
+def filter_labels(filters: Any) -> list[tuple[str, str]]:
+    """(kind, display name) of each filter that is set, in the order answers name them."""
     lex = lexicon()
-    parts = [f"{P.fmt(period.first)} to {P.fmt(period.last)}"]
-    if filters.country:
-        parts.append(f"country {lex.country_names.get(filters.country, filters.country)}")
-    if filters.region:
-        parts.append(f"region {filters.region}")
-    if filters.category:
-        parts.append(f"category {lex.category_names.get(filters.category, filters.category)}")
-    if filters.channel:
-        parts.append(f"channel {filters.channel}")
-    if filters.product:
-        parts.append(f"product {lex.product_names.get(filters.product, filters.product)}")
-    return ", ".join(parts)
+    labels = [
+        ("product", filters.product and lex.product_names.get(filters.product, filters.product)),
+        ("category", filters.category and lex.category_names.get(filters.category, filters.category)),
+        ("country", filters.country and lex.country_names.get(filters.country, filters.country)),
+        ("region", filters.region),
+        ("channel", filters.channel),
+    ]
+    return [(kind, name) for kind, name in labels if name]
+
+
+def describe(period: Period, filters: Any) -> str:
+    order = ("country", "region", "category", "channel", "product")
+    labels = sorted(filter_labels(filters), key=lambda kv: order.index(kv[0]))
+    return ", ".join([f"{P.fmt(period.first)} to {P.fmt(period.last)}", *(f"{k} {v}" for k, v in labels)])
 
 
 def _source(kind: str, description: str, dataset: str) -> dict[str, str]:
