@@ -124,7 +124,9 @@ PROTECTED = schemathesis.openapi.from_dict(SPEC, config=_config(coverage=False, 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
     # Fuzzing signs in far more often than a person: no WAF rule here (tests/test_local_firewall.py).
-    with local_platform(tmp_path_factory.mktemp("fuzz-platform"), build_frontend=False, auth_rate_limit=0) as p:
+    with local_platform(
+        tmp_path_factory.mktemp("fuzz-platform"), build_frontend=False, auth_rate_limit=0
+    ) as p:
         yield p
 
 
