@@ -11,20 +11,27 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 
-def main() -> int:
+def steps() -> list[tuple[str, Callable[[], Any]]]:
+    """The artifacts to build, in order, as (name, build) pairs (also run by the data-jobs
+    function, `lambdas/data_jobs/`)."""
     from shared.warehouse import get_warehouse
 
     from analytics_service import cohorts, datasets, sales
 
     wh = get_warehouse()
-    steps = [
+    return [
         ("daily sales cube (shared with the other sales services)", lambda: sales.daily_cube(wh)),
         ("cohort matrix", lambda: cohorts.matrix(wh)),
         ("covered days of the datasets", lambda: datasets.datasets(wh)),
     ]
-    for name, step in steps:
+
+
+def main() -> int:
+    for name, step in steps():
         started = time.perf_counter()
         step()
         print(f"{name}: {time.perf_counter() - started:.1f} s", flush=True)

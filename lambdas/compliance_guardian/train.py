@@ -38,23 +38,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.artifacts:
         os.environ["ARTIFACTS_DIR"] = os.path.abspath(args.artifacts)
 
+    doc, kept = train_or_keep(args.cutoff, force=args.force)
+    if kept:
+        print(f"kept the model of data version {doc['dataVersion']} (use --force to refit)", file=sys.stderr)
+    print(json.dumps(doc, indent=2))
+    return 0
+
+
+def train_or_keep(cutoff: date | None = None, *, force: bool = False) -> tuple[dict, bool]:
+    """Fit the fraud model of the current data version and store it, unless one fitted with the
+    same cutoff is stored already (and not `force`). Returns (summary, kept): the summary is the
+    model's version, the data version and the evaluation. Also run by the data-jobs function."""
     from shared import artifacts
     from shared.warehouse import get_warehouse
 
     from compliance_guardian import fraud
 
     version = artifacts.data_version()
-    cutoff = args.cutoff or fraud.CUTOFF
+    cutoff = cutoff or fraud.CUTOFF
     store_key = f"{fraud.ARTIFACT}/{version}"
-    existing = None if args.force else artifacts.load(store_key)
-    if existing is not None and existing.get("cutoff") == cutoff.isoformat():
+    existing = None if force else artifacts.load(store_key)
+    kept = existing is not None and existing.get("cutoff") == cutoff.isoformat()
+    if kept:
         doc = existing
-        print(f"kept the model of data version {version} (use --force to refit)", file=sys.stderr)
     else:
         doc = fraud.train(get_warehouse(), version, cutoff)
         artifacts.save(store_key, doc)  # where artifacts.cached(ARTIFACT, ...) looks for it
-    print(json.dumps({"version": doc["version"], "dataVersion": version, **doc["metrics"]}, indent=2))
-    return 0
+    return {"version": doc["version"], "dataVersion": version, **doc["metrics"]}, kept
 
 
 if __name__ == "__main__":

@@ -11,12 +11,16 @@ than API Gateway's 29 s, so a deployment with that much data warms them with thi
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 
-def main() -> int:
+def steps() -> list[tuple[str, Callable[[], Any]]]:
+    """The artifacts to build, in order, as (name, build) pairs (also run by the data-jobs
+    function, `lambdas/data_jobs/`)."""
     from demand_insights import customers, data, forecasting, pricing, segments
 
-    steps = [
+    found = [
         (
             "segments (k=4, last 365 days)",
             lambda: segments.fit(segments.DEFAULT_K, *segments.default_window()),
@@ -24,14 +28,18 @@ def main() -> int:
         ("customer scores (churn 90 days, CLV 12 months)", customers.scores),
         ("reorder base (26-week forecasts)", forecasting.reorder_base),
     ]
-    steps += [
+    found += [
         (
             f"elasticity {c['category_id']}",
             lambda c=c: pricing.category_elasticity(c["category_id"], c["name"]),
         )
         for c in data.categories()
     ]
-    for name, step in steps:
+    return found
+
+
+def main() -> int:
+    for name, step in steps():
         started = time.perf_counter()
         step()
         print(f"{name}: {time.perf_counter() - started:.1f} s", flush=True)
