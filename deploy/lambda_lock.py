@@ -30,6 +30,28 @@ PYTHON_VERSION = dl.LAMBDA_PYTHON
 # glibc 2.28 and aarch64: accepts the manylinux2014 and manylinux_2_28 wheels the build asks
 # for (deploy.lambdas.PIP_TARGET); Lambda's python3.12 runtime (Amazon Linux 2023) runs both.
 PYTHON_PLATFORM = "aarch64-manylinux_2_28"
+# The infrastructure build (buildspecs/infrastructure.yml) runs `pulumi up` and the policy pack
+# in a venv of CodeBuild's python 3.12 on x86_64 (Amazon Linux 2023, glibc 2.34): one more
+# lock, requirements.lock at the root, for requirements.txt + policy/requirements.txt.
+INFRASTRUCTURE_PLATFORM = "x86_64-manylinux_2_28"
+INFRASTRUCTURE_LOCK = "requirements.lock"
+
+
+def infrastructure_target(root: Path) -> tuple[Path, list[Path], str]:
+    return (
+        root / INFRASTRUCTURE_LOCK,
+        [root / "requirements.txt", root / "policy" / "requirements.txt"],
+        INFRASTRUCTURE_PLATFORM,
+    )
+
+
+def all_targets(lambdas_root: Path, root: Path) -> list[tuple[Path, list[Path], str]]:
+    """(lock, requirement files, platform) of every lock: the zips' and the infrastructure's."""
+    return [(lock, files, PYTHON_PLATFORM) for lock, files in targets(lambdas_root)] + [
+        infrastructure_target(root)
+    ]
+
+
 COMPILE_COMMAND = "./dev lock"
 CONSTRAINTS_NAME = "tested-versions.txt"  # how the constraints appear in the locks' comments
 
@@ -47,7 +69,9 @@ def targets(lambdas_root: Path) -> list[tuple[Path, list[Path]]]:
     return sorted(found.items())
 
 
-def compile_command(uv: Path, lock: Path, inputs: list[Path], *, constraints: Path | None) -> list[str]:
+def compile_command(
+    uv: Path, lock: Path, inputs: list[Path], *, constraints: Path | None, platform: str = PYTHON_PLATFORM
+) -> list[str]:
     command = [str(uv), "pip", "compile", *(str(p) for p in inputs)]
     if constraints is not None:
         command += ["--constraint", str(constraints)]
@@ -57,7 +81,7 @@ def compile_command(uv: Path, lock: Path, inputs: list[Path], *, constraints: Pa
         "--python-version",
         PYTHON_VERSION,
         "--python-platform",
-        PYTHON_PLATFORM,
+        platform,
         "--annotation-style",
         "line",
         "--custom-compile-command",
@@ -68,10 +92,11 @@ def compile_command(uv: Path, lock: Path, inputs: list[Path], *, constraints: Pa
     ]
 
 
-def check(lambdas_root: Path) -> list[str]:
+def check(lambdas_root: Path, root: Path | None = None) -> list[str]:
     """Problems with the locks as they are (no network)."""
     problems = []
-    for lock, files in targets(lambdas_root):
+    root = root or lambdas_root.parent
+    for lock, files, _ in all_targets(lambdas_root, root):
         try:
             dl.check_lock(lock, files)
         except DeployError as exc:
@@ -80,7 +105,7 @@ def check(lambdas_root: Path) -> list[str]:
 
 
 def regenerate(uv: Path, lambdas_root: Path, root: Path, constraints: Path | None) -> None:
-    for lock, files in targets(lambdas_root):
+    for lock, files, platform in all_targets(lambdas_root, root):
         relative = [p.relative_to(root) for p in files]
         # Relative paths from the repository root keep the locks' comments machine-independent.
         with tempfile.TemporaryDirectory(prefix="lambda-lock-") as scratch:
@@ -89,7 +114,8 @@ def regenerate(uv: Path, lambdas_root: Path, root: Path, constraints: Path | Non
                 local = Path(scratch) / CONSTRAINTS_NAME
                 local.write_bytes(constraints.read_bytes())
             out = Path(scratch) / dl.LOCK_NAME
-            subprocess.run(compile_command(uv, out, relative, constraints=local), check=True, cwd=root)
+            command = compile_command(uv, out, relative, constraints=local, platform=platform)
+            subprocess.run(command, check=True, cwd=root)
             text = out.read_text()
             if local is not None:
                 text = text.replace(str(local), CONSTRAINTS_NAME)
@@ -113,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             print("lock: error: --uv must name the uv executable (use ./dev lock)", file=sys.stderr)
             return 2
         regenerate(args.uv, LAMBDAS_DIR, root, args.constraints)
-    problems = check(LAMBDAS_DIR)
+    problems = check(LAMBDAS_DIR, root)
     for problem in problems:
         print(f"lock: {problem}", file=sys.stderr)
     return 1 if problems else 0

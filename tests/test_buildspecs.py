@@ -181,7 +181,7 @@ def test_pulumi_cli_pinned_by_variable_then_login_select_up_output():
     assert f'"{PULUMI_ARCHIVE_URL}"' in install  # the release archive of the stack's version
     assert "get.pulumi.com |" not in install and 'get.pulumi.com"' not in install  # not the script
     assert ".pulumi/bin" in install  # on PATH
-    assert "-r requirements.txt" in install
+    assert "--require-hashes -r requirements.lock" in install  # the program's and the pack's deps
     text = (BUILDSPECS / "infrastructure.yml").read_text()
     assert not re.search(r"\b\d+\.\d+\.\d+\b", text), (
         "the version is pinned in the stack config (pulumiVersion), not here"
@@ -434,4 +434,4 @@ def test_infrastructure_runs_pulumi_up_under_the_policy_pack_per_stack():
         config = json.loads((ROOT / "policy" / f"config-{stack}.json").read_text())
         assert config["all"] == level
     install = " ".join(commands(load("infrastructure"), "install"))
-    assert "-r policy/requirements.txt" in install
+    assert "-r requirements.lock" in install  # locks policy/requirements.txt too (deploy/lambda_lock.py)

@@ -34,7 +34,9 @@ REQUIREMENT_FILES = sorted(
         *ROOT.glob("lambdas/*/requirements*.txt"),
     }
 )
-LOCKS = sorted({*ROOT.glob("lambdas/requirements.lock"), *ROOT.glob("lambdas/*/requirements.lock")})
+ZIP_LOCKS = sorted({*ROOT.glob("lambdas/requirements.lock"), *ROOT.glob("lambdas/*/requirements.lock")})
+INFRASTRUCTURE_LOCK = ROOT / "requirements.lock"  # what the infrastructure build installs
+LOCKS = [*ZIP_LOCKS, INFRASTRUCTURE_LOCK]
 # pip options that take the next word as their value (the rest of the words are requirements).
 PIP_OPTIONS_WITH_VALUE = {
     "-r",
@@ -218,6 +220,18 @@ def test_every_zip_has_a_lock_that_covers_its_requirements_at_their_pins():
         dl.check_lock(lock, dl.dependency_files(LAMBDAS_DIR, package, bundles))  # the build's own check
 
 
+def test_the_infrastructure_build_installs_only_its_hashed_lock():
+    lock, files, _platform = lambda_lock.infrastructure_target(ROOT)
+    dl.check_lock(lock, files)  # covers requirements.txt and policy/requirements.txt at their pins
+    installs = [c for where, c in pip_install_commands() if where == "infrastructure.yml"]
+    assert installs, "the infrastructure build installs nothing?"
+    for command in installs:
+        words = shlex.split(command)
+        assert "--require-hashes" in words, command
+        assert words[words.index("-r") + 1] == "requirements.lock", command
+        assert words.count("-r") == 1 and "requirements.txt" not in command, command
+
+
 def test_the_auth_lock_has_its_own_requirements_and_the_others_do_not():
     auth = dl.lock_file(LAMBDAS_DIR, "auth_service")
     shared = dl.lock_file(LAMBDAS_DIR, "analytics_service")
@@ -276,7 +290,11 @@ def test_the_lock_tool_targets_lambdas_python_and_platform():
     assert lambda_lock.PYTHON_VERSION == dl.LAMBDA_PYTHON
     assert lambda_lock.PYTHON_PLATFORM.startswith("aarch64-manylinux")
     targets = lambda_lock.targets(LAMBDAS_DIR)
-    assert {lock for lock, _inputs in targets} == set(LOCKS)
+    assert {lock for lock, _inputs in targets} == set(ZIP_LOCKS)
+    every = lambda_lock.all_targets(LAMBDAS_DIR, ROOT)
+    assert {lock for lock, _inputs, _platform in every} == set(LOCKS)
+    (infrastructure,) = [t for t in every if t[0] == INFRASTRUCTURE_LOCK]
+    assert infrastructure[2].startswith("x86_64-manylinux")  # CodeBuild's image, not Lambda's
     command = lambda_lock.compile_command(Path("uv"), *targets[0], constraints=Path("c.txt"))
     assert "--generate-hashes" in command
     assert command[command.index("--python-platform") + 1] == lambda_lock.PYTHON_PLATFORM
