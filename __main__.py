@@ -11,6 +11,7 @@ from components.api import Api, ApiArgs
 from components.audit import Audit, AuditArgs
 from components.audit_log import AuditLog, AuditLogArgs
 from components.catalog import OPENAPI_PATH
+from components.data_jobs import DataJobs, DataJobsArgs
 from components.data_lake import DataLake, DataLakeArgs
 from components.encryption import Encryption, EncryptionArgs
 from components.frontend_site import FrontendSite, FrontendSiteArgs
@@ -48,6 +49,19 @@ services = Services(
         data_lake=lake,
         frontend_origin=site.origin,
         state_tables=state,
+    ),
+)
+
+# A dataset upload (its manifest, written last) -> EventBridge -> the data-jobs function.
+data_jobs = DataJobs(
+    "data-jobs",
+    DataJobsArgs(
+        settings=settings,
+        kms_key_arn=keys.data_key_arn,
+        curated_bucket=lake.curated_bucket,
+        function_name=services.function_names["data-jobs"],
+        alias_arn=services.alias_arns["data-jobs"],
+        role_name=services.role_names["data-jobs"],
     ),
 )
 
@@ -138,6 +152,7 @@ pulumi.export(
 )
 pulumi.export("glueDatabase", lake.glue_database_name)
 pulumi.export("athenaWorkgroup", lake.athena_workgroup_name)  # for the data jobs (README)
+pulumi.export("dataJobsFailureQueue", data_jobs.failure_queue_name)
 pulumi.export("pipelineName", pipeline.pipeline_name)
 pulumi.export("connectionArn", pipeline.connection_arn)
 pulumi.export("connectionHint", pipeline.connection_hint)

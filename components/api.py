@@ -369,8 +369,8 @@ class Api(pulumi.ComponentResource):
         )
 
         # Only this API (any stage, method and path) may invoke the services' live aliases;
-        # the authorizer only through the API's authorizers.
-        for fn in catalog.FUNCTIONS:
+        # the authorizer only through the API's authorizers; a job (catalog.JOBS) never.
+        for fn in catalog.API_FUNCTIONS:
             source = "/authorizers/*" if fn.is_authorizer else "/*/*/*"
             aws.lambda_.Permission(
                 f"{name}-invoke-{fn.name}",

@@ -42,6 +42,9 @@ class Function:
     # Other service packages bundled into this function's zip, for code it imports from them
     # (the copilot answers with the other services' functions, in process, not over HTTP).
     bundles: tuple[str, ...] = ()
+    # A job: invoked asynchronously by an event (not by API Gateway), no routes in the contract,
+    # a job's timeout (components/services.py, JOB_TIMEOUT_SECONDS).
+    is_job: bool = False
 
     @property
     def source_dir(self) -> Path:
@@ -126,7 +129,24 @@ AUTHORIZER = Function(
     is_authorizer=True,
 )
 
-FUNCTIONS: tuple[Function, ...] = SERVICES + (AUTHORIZER,)
+# The data-versioned artifacts (the shared daily sales cube, cohorts, segments, customer scores,
+# the reorder base, the fraud model), built once after each dataset upload instead of inside the
+# first API request that needs them (components/data_jobs.py triggers it; lambdas/data_jobs/).
+DATA_JOBS = Function(
+    "data-jobs",
+    "data_jobs",
+    "data_jobs.handler.lambda_handler",
+    "python-lambdas",
+    "Builds the data-versioned artifacts after a dataset upload",
+    _ANALYTICS_NEEDS,
+    bundles=("analytics_service", "demand_insights", "compliance_guardian"),
+    is_job=True,
+)
+JOBS: tuple[Function, ...] = (DATA_JOBS,)
+
+FUNCTIONS: tuple[Function, ...] = SERVICES + (AUTHORIZER,) + JOBS
+# What API Gateway invokes: the services and the authorizer (never a job).
+API_FUNCTIONS: tuple[Function, ...] = tuple(fn for fn in FUNCTIONS if not fn.is_job)
 
 # Code shared by every function, bundled into each zip next to the service package.
 SHARED_PACKAGE = "shared"

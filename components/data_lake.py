@@ -119,6 +119,14 @@ class DataLake(pulumi.ComponentResource):
         raw = self._bucket(name, "raw", RAW_LIFECYCLE)
         curated = self._bucket(name, "curated", CURATED_LIFECYCLE)
         results = self._bucket(name, "athena-results", ATHENA_RESULTS_LIFECYCLE)
+        # The curated bucket's object events go to EventBridge: a dataset upload's manifest
+        # starts the data-jobs function (components/data_jobs.py).
+        aws.s3.BucketNotification(
+            f"{name}-curated-events",
+            bucket=curated.id,
+            eventbridge=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
         database = aws.glue.CatalogDatabase(
             f"{name}-database",

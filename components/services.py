@@ -1,4 +1,4 @@
-"""Services: the platform's seven Lambda functions and the API authorizer.
+"""Services: the platform's seven Lambda functions, the API authorizer and the data-jobs function.
 
 Each function of `catalog.FUNCTIONS` gets its own log group, its own role granting only what
 its `needs` say, the function itself in the private subnets, and a `live` alias. Pulumi owns
@@ -26,6 +26,13 @@ from components.state_tables import STATE_TABLES
 RUNTIME = "python3.12"
 ARCHITECTURE = "arm64"
 AUTHORIZER_TIMEOUT_SECONDS = 10  # API Gateway waits at most 10 s for an authorizer's answer
+# A job (catalog.JOBS) is invoked by an event, not behind API Gateway's 29 s: Lambda's maximum.
+JOB_TIMEOUT_SECONDS = 900
+# A job's memory is at least this (or the stack's lambdaMemoryMb if larger): the data jobs hold
+# whole query results for their fits (customer scores, reorder base, fraud model). Measured
+# locally (DuckDB in process, so an upper bound): peak RSS 0.48 GB at scale 1.0 and 1.97 GB at
+# scale 5.0, above dev's 512 MB; Lambda's CPU share also grows with memory.
+JOB_MIN_MEMORY_MB = 2048
 LIVE_ALIAS = "live"
 WAREHOUSE = "athena"
 
@@ -440,6 +447,22 @@ def environment_for(
     return env
 
 
+def timeout_for(fn: Function, settings: Settings) -> int:
+    """The function's timeout: the authorizer's, a job's, or the stack's (behind API Gateway)."""
+    if fn.is_authorizer:
+        return AUTHORIZER_TIMEOUT_SECONDS
+    if fn.is_job:
+        return JOB_TIMEOUT_SECONDS
+    return settings.lambda_timeout_seconds
+
+
+def memory_for(fn: Function, settings: Settings) -> int:
+    """The stack's lambdaMemoryMb; a job gets at least JOB_MIN_MEMORY_MB."""
+    if fn.is_job:
+        return max(settings.lambda_memory_mb, JOB_MIN_MEMORY_MB)
+    return settings.lambda_memory_mb
+
+
 class Services(pulumi.ComponentResource):
     functions: dict[str, aws.lambda_.Function]
     aliases: dict[str, aws.lambda_.Alias]
@@ -449,6 +472,7 @@ class Services(pulumi.ComponentResource):
     alias_invoke_arns: dict[str, pulumi.Output[str]]
     log_group_names: dict[str, pulumi.Output[str]]
     role_arns: dict[str, pulumi.Output[str]]
+    role_names: dict[str, pulumi.Output[str]]
     jwt_secret_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServicesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -477,11 +501,13 @@ class Services(pulumi.ComponentResource):
         self.jwt_secret_arn = secret.arn
 
         self.functions, self.aliases, self.role_arns, self.log_group_names = {}, {}, {}, {}
+        self.role_names = {}
         for fn in catalog.FUNCTIONS:
             function, alias, role, log_group = self._function(name, fn, args, secret.arn, tags)
             self.functions[fn.name] = function
             self.aliases[fn.name] = alias
             self.role_arns[fn.name] = role.arn
+            self.role_names[fn.name] = role.name
             self.log_group_names[fn.name] = log_group.name
 
         self.function_names = {k: f.name for k, f in self.functions.items()}
@@ -569,8 +595,8 @@ class Services(pulumi.ComponentResource):
             architectures=[ARCHITECTURE],
             handler=fn.handler,
             code=code_archive(fn),
-            memory_size=s.lambda_memory_mb,
-            timeout=AUTHORIZER_TIMEOUT_SECONDS if fn.is_authorizer else s.lambda_timeout_seconds,
+            memory_size=memory_for(fn, s),
+            timeout=timeout_for(fn, s),
             role=role.arn,
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=args.private_subnet_ids, security_group_ids=[args.security_group_id]

@@ -76,6 +76,8 @@ FREE_TYPES = frozenset(
         "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
         "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",  # its invocations: Lambda
         "aws:cloudwatch/eventTarget:EventTarget",
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",  # its queue: the SQS line
+        "aws:s3/bucketNotification:BucketNotification",  # S3's events to EventBridge are free
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
         "aws:s3/bucketPolicy:BucketPolicy",
@@ -239,6 +241,10 @@ class Traffic:
             runs = analytics if windows == math.inf else min(analytics, u.sessions * windows)
             invocations[fn.item.physical_name] = runs / len(by_role["authorizer"])
             seconds[fn.item.physical_name] = runs / len(by_role["authorizer"]) * base
+        for fn in by_role["job"]:  # once per dataset upload (EventBridge), not per request
+            runs = u.data_uploads_per_month / len(by_role["job"])
+            invocations[fn.item.physical_name] = runs
+            seconds[fn.item.physical_name] = runs * u.data_job_seconds
         # A log subscription filter on the API's access log invokes its function in batches.
         access_groups = {_log_group_name(s.get("accessLogSettings.destinationArn", "")) for s in _stages(ctx)}
         for sub in ctx.of_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"):
@@ -268,6 +274,8 @@ def _role(fn: Item) -> str:
         return "authorizer"
     if handler.startswith("auth_service.") or "auth-service" in name:
         return "auth"
+    if handler.startswith("data_jobs.") or "data-jobs" in name:
+        return "job"
     return "analytics"
 
 

@@ -129,6 +129,16 @@ class UsageProfile:
     audit_events_per_delivery: float = _f(
         10, 1, 10_000, "access log lines CloudWatch Logs hands the audit ingest per invocation"
     )
+    data_uploads_per_month: float = _f(
+        4, 0, 1e6, "dataset uploads a month; each runs the data-jobs function once (EventBridge)"
+    )
+    data_job_seconds: float = _f(
+        60,
+        0,
+        900,
+        "billed seconds of one data-jobs run (scale 1.0: 11.6 s locally over DuckDB; in AWS its ~20 "
+        "Athena queries wait athenaQuerySeconds or more each)",
+    )
     management_events_per_month: float = _f(
         100_000, 0, 1e12, "management events a month (billed only for a second trail that copies them)"
     )

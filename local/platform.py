@@ -5,7 +5,8 @@
 
 start(): moto server -> the stack's resources by their physical names -> restore saved items
 -> the dataset (generated once, uploaded each start) -> one worker per function -> the API
-gateway -> the frontend. stop(): the reverse, saving the DynamoDB items first. Meanwhile the
+gateway -> the frontend; the data-jobs function runs once in the background after the upload
+(as EventBridge starts it in AWS), so the first requests find the data-versioned artifacts. stop(): the reverse, saving the DynamoDB items first. Meanwhile the
 items are saved ~2 s after each change, and a moto server that dies is restarted with them
 (local/supervisor.py).
 """
@@ -19,8 +20,9 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from components.catalog import FUNCTIONS, OPENAPI_PATH, Function
-from components.services import AUTHORIZER_TIMEOUT_SECONDS
+from components.catalog import API_FUNCTIONS, DATA_JOBS, OPENAPI_PATH, Function
+from components.data_jobs import MANIFEST_KEY
+from components.services import AUTHORIZER_TIMEOUT_SECONDS, JOB_TIMEOUT_SECONDS
 from components.settings import ROOT, Settings, from_stack_file
 from local import aws, dataset, frontend
 from local.audit import AuditForwarder
@@ -32,7 +34,7 @@ from local.queues import QueuePoller
 from local.ratelimit import Firewall
 from local.supervisor import MotoSupervisor, NotifyingInvoker
 from local.validation import RequestValidator
-from local.workers import Invoker, LogSink
+from local.workers import InvokeError, Invoker, LogSink, Worker
 
 DEFAULT_HOME = ROOT / ".local"
 SNAPSHOT_EVERY_S = 30.0  # and 2 s after any successful write through the API
@@ -40,6 +42,8 @@ SNAPSHOT_DEBOUNCE_S = 2.0
 # A save scans every table: when that takes long (a big audit table), the next one waits at
 # least this many times as long, so saving never takes more than a quarter of the time.
 SNAPSHOT_SPACING = 3.0
+# The data-jobs process yields the CPU to the API's workers and the frontend build.
+DATA_JOBS_NICENESS = 10
 
 
 class _Snapshots:
@@ -99,11 +103,20 @@ class LocalPlatform:
         access_log: bool = True,
         host: str = "127.0.0.1",
         auth_rate_limit: int | None = None,
+        data_jobs: bool = True,
     ) -> None:
         self.host = host
         # The WAF rule's limit on credential POSTs per client IP (None: the stack file's
         # authRateLimit; 0: no firewall, for tests that sign in more often than a person would).
         self.auth_rate_limit = auth_rate_limit
+        # Run the data-jobs function once after the upload (tests that do not need it skip it).
+        self.data_jobs = data_jobs
+        self.data_jobs_done = threading.Event()
+        self.data_jobs_result: dict[str, Any] | None = None
+        self._data_jobs_thread: threading.Thread | None = None
+        self._data_jobs_worker: Worker | None = None
+        self._resources: LocalResources | None = None
+        self._uploaded = False
         self.port = port
         self.moto_port = moto_port
         self.frontend_port = frontend_port
@@ -188,6 +201,8 @@ class LocalPlatform:
 
     def _start(self) -> None:
         p = self.progress
+        self._uploaded, self._data_jobs_worker, self.data_jobs_result = False, None, None
+        self.data_jobs_done.clear()
         if self.reset:
             for folder in (self.state_dir, self.mailbox_dir):
                 shutil.rmtree(folder, ignore_errors=True)
@@ -256,6 +271,8 @@ class LocalPlatform:
             info["result"] = f"{total - len(failed)}/{total} ready" + (
                 f", slowest init {max(inits):.0f} ms" if inits else ""
             )
+        # After the cold starts (it would slow them), never waited for.
+        self._start_data_jobs()
 
         # Lambda's event source mapping: queued reset requests -> the auth function.
         # The mail sender and the audit log write to moto outside the gateway: saved as soon.
@@ -319,9 +336,60 @@ class LocalPlatform:
             return None
         return Firewall(self.stack, limit, self.settings.auth_rate_window_seconds, self.frontend_url)
 
+    def _start_data_jobs(self) -> None:
+        if not (self.data_jobs and self._uploaded and self._resources is not None):
+            self.data_jobs_done.set()
+            return
+        self._data_jobs_thread = threading.Thread(
+            target=self._run_data_jobs, args=(self._resources,), daemon=True, name="local-data-jobs"
+        )
+        self._data_jobs_thread.start()
+
+    def _run_data_jobs(self, resources: LocalResources) -> None:
+        """One asynchronous invocation of the data-jobs function, with the event EventBridge
+        sends in AWS when the upload writes the manifest (components/data_jobs.py)."""
+        event = {
+            "version": "0",
+            "source": "aws.s3",
+            "detail-type": "Object Created",
+            "account": self.settings.account_id,
+            "region": self.settings.region,
+            "detail": {
+                "bucket": {"name": self.names.get("curated_bucket", "")},
+                "object": {"key": MANIFEST_KEY},
+            },
+        }
+        started = time.perf_counter()
+        try:
+            worker = Worker(
+                DATA_JOBS,
+                self.worker_environment(DATA_JOBS, resources),
+                self.sink,
+                0,
+                niceness=DATA_JOBS_NICENESS,
+            )
+            self._data_jobs_worker = worker
+            if self._stopped:
+                return
+            summary = worker.invoke(event, float(JOB_TIMEOUT_SECONDS))
+            elapsed = time.perf_counter() - started
+            self.data_jobs_result = summary
+            self.timings["data_jobs"] = elapsed
+            self.progress.say(
+                f"==> data jobs: the artifacts of data version {summary.get('dataVersion')} are ready "
+                f"({len(summary.get('steps', []))} steps in {elapsed:.1f} s, in the background)"
+            )
+        except (InvokeError, OSError) as exc:
+            if not self._stopped:
+                self.warn(f"the data-jobs function failed: {exc} (the first requests build the artifacts)")
+        finally:
+            if self._data_jobs_worker is not None:
+                self._data_jobs_worker.stop()
+            self.data_jobs_done.set()
+
     def _start_workers(self) -> None:
-        with self.progress.step(f"starting {len(FUNCTIONS)} functions (one process each)"):
-            resources = LocalResources(
+        with self.progress.step(f"starting {len(API_FUNCTIONS)} functions (one process each)"):
+            resources = self._resources = LocalResources(
                 endpoint_url=self.moto_url,
                 jwt_secret_arn=self.jwt_secret_arn,
                 allowed_origin=self.frontend_url,
@@ -338,10 +406,10 @@ class LocalPlatform:
                         else self.settings.lambda_timeout_seconds,
                     )
                 )
-                for fn in FUNCTIONS
+                for fn in API_FUNCTIONS
             }
             self.invoker = Invoker.start(
-                list(FUNCTIONS),
+                list(API_FUNCTIONS),
                 lambda fn: self.worker_environment(fn, resources),
                 self.sink,
                 timeouts=timeouts,
@@ -397,6 +465,7 @@ class LocalPlatform:
                 info["result"] = "skipped"
                 return
             self.timings["upload"] = time.perf_counter() - t
+            self._uploaded = True
             info["result"] = f"{count} file(s)"
 
     def save_state(self) -> dict[str, int]:
@@ -436,6 +505,8 @@ class LocalPlatform:
             self.audit.stop()
         if self._snapshots is not None:
             self._snapshots.stop()
+        if self._data_jobs_worker is not None:  # a job still running is abandoned
+            self._data_jobs_worker.kill()
         if save and self._started:
             try:
                 counts = self.save_state()

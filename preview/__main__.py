@@ -181,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         s = summary(result)
         print(
             f"\nSummary: {s['resources']} resources, {s['serviceFunctions']} service functions "
-            f"(+{s['lambdaFunctions'] - s['serviceFunctions']} authorizer), {s['apiOperations']} API operations, "
+            f"(+{s['lambdaFunctions'] - s['serviceFunctions']}: the authorizer and the data-jobs function), "
+            f"{s['apiOperations']} API operations, "
             f"pipeline {' -> '.join(s['pipelineStages'])} (parallel: {s['parallelActions']}); "
             f"previewed in {elapsed:.1f} s\n"
         )

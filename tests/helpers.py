@@ -18,6 +18,8 @@ def local_platform(home: Path, **overrides: Any) -> Iterator[Any]:
         options: dict[str, Any] = {
             "port": 0, "moto_port": 0, "frontend_port": 0, "scale": 0.02, "seed": 7,
             "home": home, "workers_per_function": 1, "log_stream": log,
+            # the background data-jobs run only where a test asks for it (data_jobs=True)
+            "data_jobs": False,
         }  # fmt: skip
         options.update(overrides)
         platform = LocalPlatform(**options)

@@ -342,8 +342,11 @@ def test_permissions_are_scoped_to_this_apis_execution_arn(dev):
     settings, result = dev
     execution_arn = result.one("aws:apigateway/restApi:RestApi").outputs["executionArn"]
     permissions = {p.inputs["function"]: p for p in result.of_type("aws:lambda/permission:Permission")}
-    assert set(permissions) == {settings.function_name(fn.name) for fn in catalog.FUNCTIONS}
-    for fn in catalog.FUNCTIONS:
+    assert set(permissions) == {settings.function_name(fn.name) for fn in catalog.API_FUNCTIONS}
+    # a job (the data-jobs function) is invoked by its event only, never through the API
+    assert catalog.DATA_JOBS not in catalog.API_FUNCTIONS
+    assert settings.function_name(catalog.DATA_JOBS.name) not in permissions
+    for fn in catalog.API_FUNCTIONS:
         permission = permissions[settings.function_name(fn.name)]
         assert permission.inputs["principal"] == "apigateway.amazonaws.com"
         assert permission.inputs["action"] == "lambda:InvokeFunction"

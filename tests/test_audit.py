@@ -179,7 +179,7 @@ def test_an_errors_alarm_per_function(dev_audit, settings_for):
     alarms = [a for a in dev_audit.of_type(ALARM) if a.inputs["namespace"] == "AWS/Lambda"]
     watched = sorted(a.inputs["dimensions"]["FunctionName"] for a in alarms)
     assert watched == sorted(s.function_name(f.name) for f in catalog.FUNCTIONS)
-    assert len(watched) == 8  # 7 services + the authorizer
+    assert len(watched) == 9  # 7 services, the authorizer and the data-jobs function
     for a in alarms:
         assert a.inputs["metricName"] == "Errors"
         assert a.inputs["statistic"] == "Sum"
@@ -191,7 +191,7 @@ def test_an_errors_alarm_per_function(dev_audit, settings_for):
 def test_every_alarm_notifies_the_topic_and_ignores_silence(dev_audit):
     topic_arn = dev_audit.one(TOPIC).outputs["arn"]
     alarms = dev_audit.of_type(ALARM)
-    assert len(alarms) == 9
+    assert len(alarms) == 10
     names = [a.inputs["name"] for a in alarms]
     assert len(set(names)) == len(names)
     for a in alarms:

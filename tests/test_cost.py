@@ -196,6 +196,22 @@ def test_audit_deliveries_invoke_the_subscribed_function_in_batches():
     assert ctx.traffic.invocations["svc"] == 110_000  # 100,000 calls + 10,000 deliveries
 
 
+def test_the_data_jobs_function_runs_once_per_upload_not_per_request():
+    job = function("jobs", 2048, handler="data_jobs.handler.lambda_handler")
+    got, ctx = priced(
+        [API, function("svc", 512), job],
+        apiRequestsPerMonth=100_000,
+        analyticsShare=1,
+        functionMs=100,
+        analyticsQueriesPerCall=0,
+        dataUploadsPerMonth=4,
+        dataJobSeconds=60,
+    )
+    assert ctx.traffic.invocations == {"svc": 100_000, "jobs": 4}
+    # 100,000 x 0.1 s x 0.5 GB + 4 x 60 s x 2 GB
+    assert got["Lambda compute (arm64)"] == pytest.approx((5_000 + 480) * 0.0000133334)
+
+
 def test_api_gateway_requests_data_transfer_waf_and_xray():
     acl = Item(
         "aws:wafv2/webAcl:WebAcl",
@@ -565,9 +581,9 @@ def test_prod_costs_more_for_the_reasons_the_table_shows(estimates):
     # the CDN: CloudFront in prod, the S3 website in dev
     assert any(ln.type == "aws:cloudfront/distribution:Distribution" for ln in prod.lines)
     assert not any(ln.type == "aws:cloudfront/distribution:Distribution" for ln in dev.lines)
-    # larger functions: 1024 MB against 512 MB
-    assert "1024 MB" in line_of(prod, "Lambda compute (arm64)").basis
-    assert "512 MB" in line_of(dev, "Lambda compute (arm64)").basis
+    # larger functions: 1024 MB against 512 MB (the data-jobs function has 2048 MB in both)
+    assert " 1024/2048 MB" in line_of(prod, "Lambda compute (arm64)").basis
+    assert " 512/2048 MB" in line_of(dev, "Lambda compute (arm64)").basis
     for e in (dev, prod):
         assert e.total == pytest.approx(sum(ln.monthly for ln in e.lines))
         assert {ln.component for ln in e.lines} <= {

@@ -107,3 +107,14 @@ def test_a_failing_step_fails_the_invocation_after_the_others_ran(job, monkeypat
     summary = job.run()
     assert [f["step"] for f in summary["failed"]] == ["cohort matrix"]
     assert ("compliance-guardian", "fraud model") in {(s["service"], s["step"]) for s in summary["steps"]}
+
+
+def test_an_upload_writes_the_manifest_last(data_dir):
+    """The rule starts the job on the manifest's creation: every table's file is there by then."""
+    from components.data_jobs import MANIFEST_KEY as TRIGGER
+    from datagen.upload import MANIFEST_KEY, plan
+
+    items = plan(data_dir, "curated", "raw")
+    assert MANIFEST_KEY == TRIGGER == "_meta/manifest.json"
+    assert [i.key for i in items].index(MANIFEST_KEY) == len(items) - 1
+    assert items[-1].bucket == "curated"

@@ -265,4 +265,8 @@ def test_children_are_parented_to_the_component(lake):
     component = lake.one("ecommerce:data_lake:DataLake")
     assert all(r.parent == component.urn for r in lake.resources if r.custom)
     # 3 buckets x (bucket + 6 configurations) + database + 2 tables + workgroup
-    assert len(lake.children(component)) == 3 * 7 + 1 + 2 + 1
+    # + the curated bucket's EventBridge notification (the data-jobs trigger)
+    assert len(lake.children(component)) == 3 * 7 + 1 + 2 + 1 + 1
+    (notification,) = lake.of_type("aws:s3/bucketNotification:BucketNotification")
+    assert notification.inputs["eventbridge"] is True
+    assert notification.inputs["bucket"] == lake.one("aws:s3/bucket:Bucket", "curated").inputs["bucket"]

@@ -46,7 +46,8 @@ GATEWAY_CODES = {
 def platform(tmp_path_factory):
     if not OPENAPI_PATH.exists():
         pytest.skip("api/openapi.yaml is not there yet")
-    with local_platform(tmp_path_factory.mktemp("local-platform"), build_frontend=False) as p:
+    home = tmp_path_factory.mktemp("local-platform")
+    with local_platform(home, build_frontend=False, data_jobs=True) as p:
         yield p
 
 
@@ -226,6 +227,20 @@ def test_dataset_is_generated_and_in_the_curated_bucket(platform):
         pytest.skip("datagen/upload.py is not there yet")
     objects = platform.clients.s3.list_objects_v2(Bucket=platform.names["curated_bucket"])
     assert objects.get("KeyCount", 0) > 0
+
+
+def test_the_data_jobs_function_runs_once_in_the_background_after_the_upload(platform):
+    """As EventBridge starts it in AWS after an upload: not an API function (no pool, no route),
+    run in a thread the start did not wait for; it stores the artifacts the services read."""
+    assert "data-jobs" not in platform.invoker.pools
+    assert platform._data_jobs_thread is not None and platform._data_jobs_thread.daemon
+    assert platform.data_jobs_done.wait(120), "the data-jobs function did not finish"
+    summary = platform.data_jobs_result
+    assert summary is not None and summary["failed"] == [], platform.warnings
+    assert platform.timings["data_jobs"] > 0
+    stored = Path(platform.invoker.pools["analytics-service"].env["ARTIFACTS_DIR"])
+    for name in ("shared/daily-sales", "analytics/cohort-matrix-v1", "compliance/fraud-model"):
+        assert (stored / name / f"{summary['dataVersion']}.json").is_file(), name
 
 
 def test_functions_see_the_environment_their_needs_give(platform):

@@ -369,12 +369,13 @@ def test_auth_build_touches_only_auth_functions(dev_pipeline, settings_for):
     assert function_arn(s, "analytics-service") not in resources
 
 
-def test_python_build_touches_only_the_six_ai_functions(dev_pipeline, settings_for):
+def test_python_build_touches_only_the_six_ai_functions_and_the_data_jobs(dev_pipeline, settings_for):
     s = settings_for("dev")
     resources = lambda_resources(dev_pipeline, "python-lambdas")
     six = [f.name for f in catalog.SERVICES if f.name != "auth-service"]
     assert len(six) == 6
-    assert resources == {r for fn in six for r in (function_arn(s, fn), f"{function_arn(s, fn)}:*")}
+    built = [*six, catalog.DATA_JOBS.name]
+    assert resources == {r for fn in built for r in (function_arn(s, fn), f"{function_arn(s, fn)}:*")}
     for fn in ("auth-service", "authorizer"):
         assert not any(r.startswith(function_arn(s, fn)) for r in resources)
 

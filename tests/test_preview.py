@@ -24,7 +24,8 @@ def test_json_preview_of_both_stacks():
     assert [d["stack"] for d in docs] == ["dev", "prod"]
     for doc in docs:
         s = doc["summary"]
-        assert s["serviceFunctions"] == 7 and s["lambdaFunctions"] == 8
+        # seven services, the authorizer and the data-jobs function
+        assert s["serviceFunctions"] == 7 and s["lambdaFunctions"] == 9
         assert s["apiOperations"] == 66
         assert s["pipelineStages"] == ["Source", "Infrastructure", "BuildLambdas", "BuildFrontend"]
         assert s["parallelActions"] == {"BuildLambdas": 2}

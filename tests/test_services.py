@@ -1,4 +1,4 @@
-"""Services under mocks: the catalog's 8 functions, each with its log group, its `live` alias
+"""Services under mocks: the catalog's 9 functions, each with its log group, its `live` alias
 and a role that grants only what its service needs; the JWT signing key; the placeholders."""
 
 from __future__ import annotations
@@ -140,7 +140,8 @@ def jwt_secret_arn(result):
 def test_one_function_per_catalog_entry(dev):
     settings, result = dev
     functions = result.of_type("aws:lambda/function:Function")
-    assert len(functions) == len(catalog.FUNCTIONS) == 8
+    # seven services, the authorizer and the data-jobs function
+    assert len(functions) == len(catalog.FUNCTIONS) == 9
     assert {f.inputs["name"] for f in functions} == {
         settings.function_name(fn.name) for fn in catalog.FUNCTIONS
     }
@@ -158,8 +159,12 @@ def test_functions_run_python_on_arm_in_the_private_subnets_with_tracing(stack):
         assert f.get("tracingConfig.mode") == "Active"
         assert f.inputs["kmsKeyArn"] == DATA_KEY  # environment encrypted with the CMK
         assert f.inputs["publish"] is True
-        assert f.inputs["memorySize"] == settings.lambda_memory_mb
-        assert f.inputs["timeout"] == (10 if fn.is_authorizer else settings.lambda_timeout_seconds)
+        if fn.is_job:  # invoked by an event, not behind API Gateway's 29 s
+            assert f.inputs["memorySize"] == max(settings.lambda_memory_mb, 2048)
+            assert f.inputs["timeout"] == 900
+        else:
+            assert f.inputs["memorySize"] == settings.lambda_memory_mb
+            assert f.inputs["timeout"] == (10 if fn.is_authorizer else settings.lambda_timeout_seconds)
         assert f.inputs["tags"]["System"] == "Compute"
 
 
@@ -242,7 +247,7 @@ def test_archive_skips_missing_folders_caches_and_tests(tmp_path):
 def test_each_function_logs_to_its_own_encrypted_log_group_with_retention(stack):
     settings, result = stack
     groups = {g.inputs["name"]: g for g in result.of_type("aws:cloudwatch/logGroup:LogGroup")}
-    assert len(groups) == 8
+    assert len(groups) == 9
     for fn in catalog.FUNCTIONS:
         name = f"/aws/lambda/{settings.function_name(fn.name)}"
         group = groups[name]
@@ -257,7 +262,7 @@ def test_each_function_logs_to_its_own_encrypted_log_group_with_retention(stack)
 def test_live_alias_per_function(dev):
     settings, result = dev
     aliases = result.of_type("aws:lambda/alias:Alias")
-    assert len(aliases) == 8
+    assert len(aliases) == 9
     assert {a.inputs["name"] for a in aliases} == {"live"}
     assert {a.inputs["functionName"] for a in aliases} == {
         settings.function_name(fn.name) for fn in catalog.FUNCTIONS
@@ -297,7 +302,7 @@ def test_roles_trust_lambda_of_this_account_and_fit_the_name_limit(settings_for)
         settings = settings_for(stack_name)
         result = run_services(settings)
         roles = result.of_type("aws:iam/role:Role")
-        assert len(roles) == 8
+        assert len(roles) == 9
         for role in roles:
             assert len(role.inputs["name"]) <= MAX_ROLE_NAME, role.inputs["name"]
             trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
