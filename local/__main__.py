@@ -63,6 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the functions")
     parser.add_argument(
+        "--no-data-jobs",
+        action="store_true",
+        help="do not run the data-jobs function after the upload (the first requests build the artifacts)",
+    )
+    parser.add_argument(
         "--quiet-functions",
         action="store_true",
         help="send function and access logs to <home>/logs/functions.log",
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         log_level=args.log_level,
         progress=progress,
         log_stream=log_stream,
+        data_jobs=not args.no_data_jobs,
     )
 
     stop = threading.Event()

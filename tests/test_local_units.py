@@ -608,3 +608,22 @@ def test_runtime_environment_never_uses_real_credentials():
     assert env["AWS_REGION"] == "us-east-2" and env["AWS_DEFAULT_REGION"] == "us-east-2"
     assert env["AWS_ACCESS_KEY_ID"] == "testing"
     assert env["AWS_SHARED_CREDENTIALS_FILE"] == "/dev/null"
+
+
+@pytest.mark.parametrize("argv,expected", [([], True), (["--no-data-jobs"], False)])
+def test_the_cli_runs_the_data_jobs_unless_told_not_to(monkeypatch, argv, expected):
+    import local.__main__ as cli
+
+    seen: dict[str, object] = {}
+
+    class StopError(Exception):
+        pass
+
+    def fake_platform(**kwargs: object):
+        seen.update(kwargs)
+        raise StopError
+
+    monkeypatch.setattr(cli, "LocalPlatform", fake_platform)
+    with pytest.raises(StopError):
+        cli.main(["--port", "0", *argv])
+    assert seen["data_jobs"] is expected
