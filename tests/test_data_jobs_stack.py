@@ -126,3 +126,18 @@ def test_the_jobs_role_has_the_analytics_needs_and_the_failure_queue_only(dev):
 def test_jobs_have_no_routes_and_are_not_api_functions(fn):
     assert fn.is_job and fn not in catalog.SERVICES and fn not in catalog.API_FUNCTIONS
     assert fn in catalog.FUNCTIONS
+
+
+def test_the_policy_pack_sees_the_async_job_and_its_failure_destination(prod):
+    """lambda-async-failure-destination (CKV_AWS_116) passes with the job's on-failure queue and
+    fails on the same program without it (so the rule does look at the job)."""
+    import copy
+
+    from policy import local, rules
+
+    rule = [p for p in rules.POLICIES if p.name == "lambda-async-failure-destination"]
+    assert local.evaluate(prod, {"all": "advisory"}, rule) == []
+    without = copy.deepcopy(prod)
+    without.resources.remove(without.one(INVOKE_CONFIG))
+    found = local.evaluate(without, {"all": "advisory"}, rule)
+    assert len(found) == 1 and "data-jobs" in str(found[0]), found
