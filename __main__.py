@@ -121,6 +121,10 @@ audit = Audit(
         kms_key_arn=keys.data_key_arn,
         api=api,
         services=services,
+        dead_letter_queues={
+            "reset-mail-dlq": reset_mail.dead_letter_queue_name,
+            "data-jobs-failures": data_jobs.failure_queue_name,
+        },
     ),
 )
 

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -26,6 +27,9 @@ class AuditArgs:
     kms_key_arn: pulumi.Input[str]
     api: Any  # Api: api_name (Output), stage_name (str), rest_api_id
     services: Any  # Services: function_names (catalog short name -> Output[str])
+    # Queues where failed work is parked (short name -> queue name): a message there is work
+    # that will not happen unless someone looks (a reset mail, a data job).
+    dead_letter_queues: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 class Audit(pulumi.ComponentResource):
@@ -199,6 +203,18 @@ class Audit(pulumi.ComponentResource):
                 dimensions={"FunctionName": function_name},
                 threshold=LAMBDA_ERROR_THRESHOLD,
                 **common,
+            )
+
+        for short_name, queue_name in args.dead_letter_queues.items():
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{short_name}-parked",
+                name=s.name(f"{short_name}-parked"),
+                alarm_description=f"a message is waiting in {short_name}: failed work to look at",
+                namespace="AWS/SQS",
+                metric_name="ApproximateNumberOfMessagesVisible",
+                dimensions={"QueueName": queue_name},
+                threshold=1,
+                **{**common, "statistic": "Maximum"},
             )
 
         self.trail_arn = trail.arn

@@ -96,6 +96,7 @@ class ResetMailQueue(pulumi.ComponentResource):
         self.queue_url = queue.url
         self.queue_arn = queue.arn
         self.dead_letter_queue_arn = dlq.arn
+        self.dead_letter_queue_name = dlq.name  # alarmed on (components/audit.py)
         self.register_outputs(
             {
                 "queueUrl": self.queue_url,

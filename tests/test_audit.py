@@ -221,3 +221,22 @@ def test_every_taggable_resource_is_tagged_audit(which, request):
     assert {r.type for r in tagged} >= {TRAIL, TOPIC, ALARM, "aws:s3/bucket:Bucket"}
     for r in tagged:
         assert (r.inputs.get("tags") or {}).get("System") == "Audit", r.name
+
+
+def test_a_message_parked_in_a_dead_letter_queue_raises_an_alarm(stack_run):
+    """Failed reset mails and failed data jobs end in a queue; nobody sees them without this."""
+    queues = {q.inputs["name"]: q for q in stack_run.of_type("aws:sqs/queue:Queue")}
+    alarms = [a for a in stack_run.of_type(ALARM) if a.inputs["namespace"] == "AWS/SQS"]
+    watched = sorted(a.inputs["dimensions"]["QueueName"] for a in alarms)
+    expected = sorted(
+        n
+        for n in queues
+        if n.endswith(("-reset-mail-dlq-" + stack_run.stack, "-data-jobs-failures-" + stack_run.stack))
+    )
+    assert len(expected) == 2 and watched == expected
+    topic = stack_run.one("aws:sns/topic:Topic", "audit-alarms")
+    for alarm in alarms:
+        assert alarm.inputs["metricName"] == "ApproximateNumberOfMessagesVisible"
+        assert alarm.inputs["statistic"] == "Maximum" and alarm.inputs["threshold"] == 1
+        assert alarm.inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm.inputs["alarmActions"] == [topic.outputs["arn"]]
