@@ -1157,9 +1157,14 @@ def sqs(ctx: Context) -> Iterable[Line]:
     ]
     polls = len(polled) * SQS_IDLE_POLLERS * (60 / SQS_LONG_POLL_SECONDS) * 60 * HOURS_PER_MONTH
     n = len(queues)
+    # The requests are the pollers': the line goes to the component of a polled queue. Chosen
+    # by name, not by position: the preview's resource order is not stable between runs.
+    polled_names = {str(m.get("eventSourceArn", "")).rsplit(":", 1)[-1] for m in polled}
+    owners = sorted({q.component for q in queues if q.physical_name in polled_names})
+    component = owners[0] if owners else sorted(q.component for q in queues)[0]
     yield line(
         ctx,
-        queues[0].component,
+        component,
         "aws:sqs/queue:Queue",
         "SQS requests",
         "queue",

@@ -412,6 +412,23 @@ def test_sqs_idle_polling_of_an_event_source_mapping():
     assert got["SQS requests"] == pytest.approx(0.2628)
 
 
+def test_the_polling_line_belongs_to_the_polled_queue_whatever_the_resource_order():
+    # The preview's resource order is not stable between runs (it moved this line between
+    # components, and --against reported a change that was none).
+    parked = Item("aws:sqs/queue:Queue", "failures", {"name": "jobs-failures"}, "data")
+    polled = Item("aws:sqs/queue:Queue", "mail", {"name": "reset-mail"}, "services")
+    mapping = Item(
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        "m",
+        {"eventSourceArn": "arn:aws:sqs:us-east-2:1:reset-mail"},
+        "services",
+    )
+    for items in ([parked, polled, mapping], [polled, parked, mapping]):
+        ctx = Context(items=items, usage=usage.parse_usage({}), prices=PRICES, settings={})
+        (sqs_line,) = [ln for ln in run_rules(ctx)[0] if ln.label == "SQS requests"]
+        assert sqs_line.component == "services" and sqs_line.count == 2
+
+
 def test_cloudtrail_first_management_copy_free_the_second_billed_and_data_events():
     account = Item("aws:cloudtrail/trail:Trail", "t1", {"name": "t1", "isMultiRegionTrail": True}, "audit")
     copy = Item("aws:cloudtrail/trail:Trail", "t2", {"name": "t2"}, "audit")
