@@ -28,9 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from benchmarks.bench_services import Client, data_dir_for  # noqa: E402
+from benchmarks.local_platform import prepared  # noqa: E402
 from local import LocalPlatform  # noqa: E402
-from local.dataset import is_current  # noqa: E402
-from local.progress import Progress  # noqa: E402
 from tests.copilot_questions import cases  # noqa: E402
 
 CHAT_P95_BUDGET_MS = 800.0
@@ -113,24 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args(argv)
     data_dir = data_dir_for(args.scale)
-    with tempfile.TemporaryDirectory(prefix="bench-copilot-") as home:
-        log = open(Path(home) / "functions.log", "w")
-        common = dict(
-            port=0, moto_port=0, frontend_port=0, scale=args.scale, seed=42, home=home, data_dir=data_dir,
-            build_frontend=False, frontend_enabled=False, access_log=False, log_stream=log, workers_per_function=1,
-        )  # fmt: skip
-        if not is_current(data_dir, scale=args.scale, seed=42):
-            print(f"(generating the scale {args.scale:g} dataset into {data_dir} first, untimed)", flush=True)
-            with LocalPlatform(**common, progress=Progress(sys.stdout)):
-                pass
-        platform = LocalPlatform(**common)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-copilot-") as home,
+        prepared(home, data_dir, args.scale, frontend_enabled=False, workers_per_function=1) as platform,
+    ):
         platform.start()
         try:
             print(f"retail copilot, local mode, scale {args.scale:g} (seed 42)")
             ok = run(platform, data_dir)
         finally:
             platform.stop()
-            log.close()
     print("\nverdict:", "within budget" if ok else "OVER BUDGET or below the aim")
     return 0 if ok else 1
 

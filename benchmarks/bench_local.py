@@ -26,9 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
+from benchmarks.local_platform import prepared  # noqa: E402
 from local import LocalPlatform  # noqa: E402
-from local.dataset import is_current  # noqa: E402
-from local.progress import Progress  # noqa: E402
 
 READY_BUDGET_S = 60.0
 AUTH_P95_BUDGET_MS = 50.0
@@ -77,23 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     n = args.requests
 
     print("== local platform benchmark ==")
-    with tempfile.TemporaryDirectory(prefix="bench-local-") as home:
-        common = dict(
-            port=0,
-            moto_port=0,
-            frontend_port=0,
-            scale=args.scale,
-            home=home,
-            data_dir=args.data_dir,
-            build_frontend=False,
-            access_log=False,
-            log_stream=open(Path(home) / "functions.log", "w"),
-        )
-        if not is_current(args.data_dir, scale=args.scale, seed=42):
-            print(f"(generating the dataset into {args.data_dir} first, untimed)")
-            with LocalPlatform(**common, progress=Progress(sys.stdout)):
-                pass
-        platform = LocalPlatform(**common)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-local-") as home,
+        prepared(home, args.data_dir, args.scale) as platform,
+    ):
         started = time.perf_counter()
         platform.start()
         ready = time.perf_counter() - started

@@ -28,9 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
+from benchmarks.local_platform import prepared  # noqa: E402
 from local import LocalPlatform  # noqa: E402
-from local.dataset import is_current  # noqa: E402
-from local.progress import Progress  # noqa: E402
 
 PASSWORD = "Correct-Horse-Battery-9"
 SIGN_IN_BUDGET_S = 10.0
@@ -85,25 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print("== moto server recovery benchmark ==")
-    with tempfile.TemporaryDirectory(prefix="bench-recovery-") as home:
-        common = dict(
-            port=0,
-            moto_port=0,
-            frontend_port=0,
-            scale=args.scale,
-            home=home,
-            data_dir=args.data_dir,
-            frontend_enabled=False,
-            build_frontend=False,
-            access_log=False,
-            auth_rate_limit=0,
-            log_stream=open(Path(home) / "functions.log", "w"),
-        )
-        if not is_current(args.data_dir, scale=args.scale, seed=42):
-            print(f"(generating the dataset into {args.data_dir} first, untimed)")
-            with LocalPlatform(**common, progress=Progress(sys.stdout)):
-                pass
-        platform = LocalPlatform(**common)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-recovery-") as home,
+        prepared(home, args.data_dir, args.scale, frontend_enabled=False, auth_rate_limit=0) as platform,
+    ):
         platform.start()
         ok = True
         try:

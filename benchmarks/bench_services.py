@@ -39,9 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
+from benchmarks.local_platform import prepared  # noqa: E402
 from local import LocalPlatform  # noqa: E402
-from local.dataset import is_current  # noqa: E402
-from local.progress import Progress  # noqa: E402
 
 REQUESTS_DIR = Path(__file__).resolve().parent / "requests"
 P95_BUDGET_MS = 300.0
@@ -138,33 +137,15 @@ def data_dir_for(scale: float) -> Path:
 
 def bench_scale(scale: float, requests: list[Request], n: int) -> dict[str, Figures]:
     data_dir = data_dir_for(scale)
-    with tempfile.TemporaryDirectory(prefix="bench-services-") as home:
-        log = open(Path(home) / "functions.log", "w")
-        common = dict(
-            port=0,
-            moto_port=0,
-            frontend_port=0,
-            scale=scale,
-            seed=42,
-            home=home,
-            data_dir=data_dir,
-            build_frontend=False,
-            frontend_enabled=False,
-            access_log=False,
-            log_stream=log,
-            workers_per_function=1,
-        )
-        if not is_current(data_dir, scale=scale, seed=42):
-            print(f"(generating the scale {scale:g} dataset into {data_dir} first, untimed)", flush=True)
-            with LocalPlatform(**common, progress=Progress(sys.stdout)):
-                pass
-        platform = LocalPlatform(**common)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-services-") as home,
+        prepared(home, data_dir, scale, frontend_enabled=False, workers_per_function=1) as platform,
+    ):
         platform.start()
         try:
             return run(platform, requests, n)
         finally:
             platform.stop()
-            log.close()
 
 
 def run(platform: LocalPlatform, requests: list[Request], n: int) -> dict[str, Figures]:
