@@ -22,6 +22,10 @@ from typing import Any, Protocol
 FUNCTION = "compliance-guardian"
 BATCH = 200
 LINGER_S = 0.25  # CloudWatch Logs delivers within seconds; locally a quarter of one
+# CloudWatch Logs retries a subscription's failed Lambda delivery; locally the same batch is
+# tried again after each of these pauses (~15 s: longer than the moto server's restart),
+# then dropped and counted.
+RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class _Invoker(Protocol):
@@ -55,6 +59,7 @@ class AuditForwarder:
         self.owner = owner
         self.function = function
         self.delivered = 0
+        self.dropped = 0
         self._queue: queue.Queue[Mapping[str, Any] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
@@ -72,6 +77,20 @@ class AuditForwarder:
             if self._queue.empty() and self._idle.wait(0.05):
                 return True
         return False
+
+    def _deliver(self, batch: list[Mapping[str, Any]]) -> None:
+        event = subscription_event(batch, self.log_group, self.owner)
+        for pause in (*RETRY_DELAYS_S, None):
+            try:
+                self.invoker.invoke(self.function, event)
+                self.delivered += len(batch)
+                return
+            except Exception as exc:  # like a failed delivery in AWS: retried, then reported
+                error = exc
+            if pause is not None:
+                time.sleep(pause)
+        self.dropped += len(batch)
+        print(f"[audit] dropped {len(batch)} access record(s) after retries: {error!r}", file=sys.stderr)
 
     def stop(self) -> None:
         self._queue.put(None)
@@ -94,11 +113,7 @@ class AuditForwarder:
                     stop = True
                     break
                 batch.append(record)
-            try:
-                self.invoker.invoke(self.function, subscription_event(batch, self.log_group, self.owner))
-                self.delivered += len(batch)
-            except Exception as exc:  # like a failed delivery in AWS: reported, not fatal
-                print(f"[audit] delivering {len(batch)} access record(s) failed: {exc!r}", file=sys.stderr)
+            self._deliver(batch)
             if self._queue.empty():
                 self._idle.set()
             if stop:
